@@ -1,0 +1,59 @@
+# One venv, made on first use; every target below sets itself up.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+# `make run` / `make serve` keep their state in the checkout unless told otherwise,
+# so trying State Hub never touches ~/.local/state.
+export STATEHUB_HOME ?= $(CURDIR)/.state
+export ACTIVITY_CORE_HOME ?= $(CURDIR)/.state/activity-core
+
+.PHONY: setup run serve test lint format check bench sync-activity-definitions sync-schedules clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(STAMP)
+
+## run: sweep the repos under ROOT (make run ROOT=~/src), or a demo fleet built under .state/
+run: setup
+ifdef ROOT
+	$(BIN)/statehub repos discover $(ROOT)
+else
+	$(BIN)/statehub demo
+endif
+	$(BIN)/statehub sweep --remote-all
+
+## serve: the HTTP API on 127.0.0.1:8000 (the runbook's curl commands work against it)
+serve: setup
+	$(BIN)/statehub serve
+
+## test: lint, then every test (SQLite and, when reachable, PostgreSQL)
+test: setup lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: test
+
+bench: setup
+	$(BIN)/python -m bench
+
+sync-activity-definitions: setup
+	$(BIN)/activity-core sync-activity-definitions
+
+sync-schedules: setup
+	$(BIN)/activity-core sync-schedules
+
+clean:
+	rm -rf $(VENV) .state .pytest_cache .ruff_cache

@@ -1,0 +1,58 @@
+"""The errors State Hub raises on purpose.
+
+Library code raises these; only the edges translate them — the CLI into one
+message and an exit status, the API into an HTTP status with a ``detail``.
+
+    StateHubError
+    ├── ConfigError            a setting or config file is wrong (names file/line/field)
+    ├── RegistryError          the fleet registry refused a change
+    │   ├── RepoNotFound       no repo registered under that name
+    │   └── RepoConflict       that name or path is already registered
+    ├── NotAGitRepo            a path is not a git work tree
+    └── StoreError             the database cannot be used
+        ├── StoreUnavailable   it cannot be reached or opened (retry later)
+        └── SchemaTooNew       it was migrated by a newer State Hub
+"""
+
+from __future__ import annotations
+
+
+class StateHubError(Exception):
+    """Base of every error State Hub raises deliberately."""
+
+
+class ConfigError(StateHubError):
+    """A setting or a config file is invalid; the message names where and how to fix it."""
+
+
+class RegistryError(StateHubError):
+    """The fleet registry refused a change."""
+
+
+class RepoNotFound(RegistryError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no repo is registered as {name!r} (see `statehub repos list`)")
+        self.name = name
+
+
+class RepoConflict(RegistryError):
+    """A repo with the same name or path is already registered."""
+
+
+class NotAGitRepo(StateHubError):
+    def __init__(self, path: str, reason: str = "") -> None:
+        detail = f": {reason}" if reason else ""
+        super().__init__(f"{path} is not a git work tree{detail}")
+        self.path = path
+
+
+class StoreError(StateHubError):
+    """The database cannot be used."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached or opened right now."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was migrated by a newer State Hub than this one."""

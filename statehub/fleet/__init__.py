@@ -1,0 +1,1 @@
+"""What a repo is and what state it is in. Pure code: no subprocess, no database."""

@@ -1,0 +1,121 @@
+"""Run one git command without ever letting it hang a sweep.
+
+Every git process:
+
+* runs in its own session (``start_new_session``), so a timeout can kill the
+  whole process group — ``git fetch`` forks ``ssh``, ``git-remote-https`` and
+  ``upload-pack`` helpers that would otherwise outlive it;
+* has stdin closed and every credential prompt disabled, so a remote that asks
+  for a password fails at once instead of waiting for a human;
+* has a timeout and a working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+# ssh in BatchMode never asks for a password or a host-key confirmation; a
+# ConnectTimeout keeps an unroutable host from eating the whole budget.
+_SSH_COMMAND = "ssh -o BatchMode=yes -o ConnectTimeout=10"
+
+
+def git_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment every git child gets: no prompts, no optional locks, C locale."""
+    env = dict(os.environ if base is None else base)
+    env.update(
+        GIT_TERMINAL_PROMPT="0",
+        GIT_ASKPASS="",
+        SSH_ASKPASS="",
+        GCM_INTERACTIVE="never",
+        # Reading status must not take index.lock: the user's own git would
+        # then fail with "another git process seems to be running".
+        GIT_OPTIONAL_LOCKS="0",
+        LC_ALL="C",
+        LANG="C",
+    )
+    env.setdefault("GIT_SSH_COMMAND", _SSH_COMMAND)
+    if "GIT_SSH_COMMAND" in env and "BatchMode" not in env["GIT_SSH_COMMAND"]:
+        env["GIT_SSH_COMMAND"] = f"{env['GIT_SSH_COMMAND']} -o BatchMode=yes"
+    env.pop("GIT_DIR", None)  # inherited from a hook, it would point every call at one repo
+    env.pop("GIT_WORK_TREE", None)
+    return env
+
+
+@dataclass(frozen=True)
+class GitResult:
+    args: tuple[str, ...]
+    returncode: int
+    stdout: bytes
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def error_line(self) -> str:
+        """The most telling line of stderr, for a one-line report."""
+        lines = [line.strip() for line in self.stderr.splitlines() if line.strip()]
+        for line in lines:
+            if line.startswith(("fatal:", "error:")):
+                return line
+        return lines[-1] if lines else f"git exited with status {self.returncode}"
+
+
+class GitTimeout(Exception):
+    """git did not finish in time; its whole process group has been killed."""
+
+    def __init__(self, args: Sequence[str], timeout: float) -> None:
+        super().__init__(f"git {' '.join(args)} timed out after {timeout:.1f}s")
+        self.args_ = tuple(args)
+        self.timeout = timeout
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:  # already gone
+        pass
+    try:
+        proc.communicate(timeout=2)
+    except subprocess.TimeoutExpired:
+        # A helper that left our process group (setsid) still holds the pipes;
+        # stop reading rather than wait on it.
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+        proc.wait()
+
+
+def run_git(
+    args: Sequence[str],
+    *,
+    cwd: Path | str,
+    timeout: float,
+    env: dict[str, str] | None = None,
+) -> GitResult:
+    """Run ``git ARGS`` in ``cwd``; raise GitTimeout (group killed) after ``timeout`` seconds."""
+    if timeout <= 0:
+        raise GitTimeout(args, timeout)
+    proc = subprocess.Popen(
+        ["git", *args],
+        cwd=cwd,
+        env=env if env is not None else git_environment(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise GitTimeout(args, timeout) from None
+    except BaseException:
+        _kill_group(proc)
+        raise
+    return GitResult(tuple(args), proc.returncode, stdout, stderr.decode("utf-8", "replace"))

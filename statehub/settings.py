@@ -1,0 +1,103 @@
+"""One settings object, read from the environment and validated at start-up.
+
+Nothing is built at import time: ``Settings()`` is called by the CLI or the app
+factory and passed on explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from statehub.errors import ConfigError
+
+
+def default_home() -> Path:
+    """``$XDG_STATE_HOME/statehub``, i.e. ``~/.local/state/statehub`` by default."""
+    xdg = os.environ.get("XDG_STATE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "state"
+    return base / "statehub"
+
+
+class Settings(BaseSettings):
+    """Every knob State Hub has. Environment variables are ``STATEHUB_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="STATEHUB_", extra="ignore")
+
+    home: Path = Field(default_factory=default_home, description="state directory")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file in home"
+    )
+    config_file: Path | None = Field(
+        default=None, description="YAML fleet config; default: home/config.yaml when present"
+    )
+    workers: int = Field(
+        default_factory=lambda: min(32, (os.cpu_count() or 2) * 4),
+        ge=1,
+        le=256,
+        description="parallel repos in a sweep (fetches are I/O-bound)",
+    )
+    fetch_timeout: float = Field(
+        default=120.0, gt=0, description="seconds one `git fetch` may take"
+    )
+    git_timeout: float = Field(
+        default=60.0, gt=0, description="seconds one local git command may take"
+    )
+    default_max_seconds: float = Field(default=300.0, gt=0, le=3600)
+    hostname: str = Field(default_factory=socket.gethostname)
+    token: SecretStr | None = None
+    token_file: Path | None = None
+    cadence_minutes: float = Field(default=15.0, gt=0)
+    cadence_grace_minutes: float = Field(default=5.0, ge=0)
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _absolute_home(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'statehub.db'}"
+
+    @property
+    def resolved_config_file(self) -> Path | None:
+        if self.config_file is not None:
+            return self.config_file.expanduser()
+        candidate = self.home / "config.yaml"
+        return candidate if candidate.exists() else None
+
+    @property
+    def lock_path(self) -> Path:
+        return self.home / "sweep.lock"
+
+    def api_token(self) -> str | None:
+        """The bearer token the API requires, or None when auth is off."""
+        if self.token is not None and self.token.get_secret_value():
+            return self.token.get_secret_value()
+        if self.token_file is not None:
+            try:
+                value = self.token_file.expanduser().read_text().strip()
+            except OSError as exc:
+                raise ConfigError(
+                    f"STATEHUB_TOKEN_FILE={self.token_file} cannot be read: {exc.strerror}"
+                ) from exc
+            if not value:
+                raise ConfigError(f"STATEHUB_TOKEN_FILE={self.token_file} is empty")
+            return value
+        return None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, turning validation errors into a ConfigError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"STATEHUB_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings — {problems}") from None

@@ -1,0 +1,1 @@
+"""The remote-all consistency sweep: engine, lock, reconciliation and its result document."""
