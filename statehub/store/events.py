@@ -1,0 +1,114 @@
+"""Progress events: the append-only audit trail every sweep writes to.
+
+Ids only grow, so an id is the paging cursor: "older than id N" is stable while
+new events arrive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from statehub.store.models import EventRow
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    id: int
+    event_type: str
+    created_at: datetime
+    triggered_by: str | None
+    sweep_id: str | None
+    summary: str
+    payload: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, row: EventRow) -> ProgressEvent:
+        return cls(
+            id=row.id,
+            event_type=row.event_type,
+            created_at=row.created_at,
+            triggered_by=row.triggered_by,
+            sweep_id=row.sweep_id,
+            summary=row.summary,
+            payload=row.payload,
+        )
+
+
+def append_event(
+    db: Session,
+    *,
+    event_type: str,
+    summary: str,
+    payload: dict[str, Any],
+    triggered_by: str | None = None,
+    sweep_id: str | None = None,
+    created_at: datetime | None = None,
+) -> ProgressEvent:
+    row = EventRow(
+        event_type=event_type,
+        summary=summary,
+        payload=payload,
+        triggered_by=triggered_by,
+        sweep_id=sweep_id,
+        created_at=created_at or datetime.now(UTC),
+    )
+    db.add(row)
+    db.flush()
+    # Refresh so the record holds what the database stored (e.g. UTC, not the
+    # caller's zone), the same as a later read would return.
+    db.refresh(row)
+    return ProgressEvent.from_row(row)
+
+
+def list_events(
+    db: Session,
+    *,
+    event_type: str | None = None,
+    limit: int = 20,
+    before_id: int | None = None,
+    since: datetime | None = None,
+) -> list[ProgressEvent]:
+    """Newest first. ``before_id`` pages on (ids below it); ``since`` is created_at >= since."""
+    if limit < 0:
+        raise ValueError(f"limit must not be negative, got {limit}")
+    query = select(EventRow).order_by(EventRow.id.desc()).limit(limit)
+    if event_type is not None:
+        query = query.where(EventRow.event_type == event_type)
+    if before_id is not None:
+        query = query.where(EventRow.id < before_id)
+    if since is not None:
+        query = query.where(EventRow.created_at >= since)
+    return [ProgressEvent.from_row(row) for row in db.scalars(query)]
+
+
+def get_event(db: Session, *, event_id: int) -> ProgressEvent | None:
+    row = db.get(EventRow, event_id)
+    return None if row is None else ProgressEvent.from_row(row)
+
+
+def get_event_by_sweep_id(db: Session, *, sweep_id: str) -> ProgressEvent | None:
+    """The event a sweep recorded (the newest, should a sweep id ever repeat)."""
+    query = (
+        select(EventRow).where(EventRow.sweep_id == sweep_id).order_by(EventRow.id.desc()).limit(1)
+    )
+    row = db.scalars(query).first()
+    return None if row is None else ProgressEvent.from_row(row)
+
+
+def latest_by_trigger(db: Session, *, event_type: str) -> dict[str | None, ProgressEvent]:
+    """The newest event of ``event_type`` per ``triggered_by`` (None for untagged ones)."""
+    # max(id) per group reads only the (event_type, triggered_by, id) index;
+    # the join then fetches one row per caller.
+    newest = (
+        select(func.max(EventRow.id).label("id"))
+        .where(EventRow.event_type == event_type)
+        .group_by(EventRow.triggered_by)
+        .subquery()
+    )
+    rows = db.scalars(select(EventRow).join(newest, EventRow.id == newest.c.id))
+    return {row.triggered_by: ProgressEvent.from_row(row) for row in rows}

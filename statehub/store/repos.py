@@ -1,0 +1,178 @@
+"""The fleet registry: which repos State Hub watches, and what it last saw.
+
+Functions take the Session first and keyword-only arguments after it; they know
+nothing of HTTP or the CLI and raise statehub.errors for the edges to translate.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, get_args
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from statehub.errors import RepoConflict, RepoNotFound
+from statehub.store.models import RepoRow
+
+RepoSource = Literal["cli", "discover", "config"]
+REPO_SOURCES: tuple[str, ...] = get_args(RepoSource)
+
+
+@dataclass(frozen=True)
+class RepoRecord:
+    id: int
+    name: str
+    path: str
+    allow_push: bool
+    source: str
+    added_at: datetime
+    last_checked_at: datetime | None
+    last_changed_at: datetime | None
+    last_state: dict[str, Any] | None
+    last_findings: list[str]
+
+    @classmethod
+    def from_row(cls, row: RepoRow) -> RepoRecord:
+        return cls(
+            id=row.id,
+            name=row.name,
+            path=row.path,
+            allow_push=row.allow_push,
+            source=row.source,
+            added_at=row.added_at,
+            last_checked_at=row.last_checked_at,
+            last_changed_at=row.last_changed_at,
+            last_state=row.last_state,
+            last_findings=list(row.last_findings),
+        )
+
+
+def add_repo(
+    db: Session, *, name: str, path: str, allow_push: bool = False, source: str = "cli"
+) -> RepoRecord:
+    """Register a repo. RepoConflict names the registered repo that clashes."""
+    _check_source(source)
+    _refuse_clash(db, name=name, path=path)
+    row = RepoRow(
+        name=name,
+        path=path,
+        allow_push=allow_push,
+        source=source,
+        added_at=datetime.now(UTC),
+        last_findings=[],
+    )
+    db.add(row)
+    try:
+        db.flush()
+    except IntegrityError as exc:
+        # Another process registered it between our check and our insert.
+        raise RepoConflict(f"repo {name!r} or path {path!r} was registered concurrently") from exc
+    return RepoRecord.from_row(row)
+
+
+def upsert_repo(
+    db: Session, *, name: str, path: str, allow_push: bool, source: str
+) -> tuple[RepoRecord, bool]:
+    """Create the repo, or update path/allow_push/source of the one named ``name``.
+
+    For syncing a config file. Returns the record and whether it was created.
+    RepoConflict when ``path`` belongs to a different repo.
+    """
+    _check_source(source)
+    row = db.scalars(select(RepoRow).where(RepoRow.name == name)).one_or_none()
+    if row is None:
+        return add_repo(db, name=name, path=path, allow_push=allow_push, source=source), True
+    if row.path != path:
+        _refuse_path_clash(db, path=path)
+    row.path, row.allow_push, row.source = path, allow_push, source
+    db.flush()
+    return RepoRecord.from_row(row), False
+
+
+def remove_repo(db: Session, *, name: str) -> RepoRecord:
+    row = _get_row(db, name=name)
+    record = RepoRecord.from_row(row)
+    db.delete(row)
+    db.flush()
+    return record
+
+
+def get_repo(db: Session, *, name: str) -> RepoRecord:
+    return RepoRecord.from_row(_get_row(db, name=name))
+
+
+def find_repo_by_path(db: Session, *, path: str) -> RepoRecord | None:
+    row = db.scalars(select(RepoRow).where(RepoRow.path == path)).one_or_none()
+    return None if row is None else RepoRecord.from_row(row)
+
+
+def list_repos(db: Session) -> list[RepoRecord]:
+    rows = db.scalars(select(RepoRow).order_by(RepoRow.name))
+    return [RepoRecord.from_row(row) for row in rows]
+
+
+def list_repos_stalest_first(db: Session) -> list[RepoRecord]:
+    """Never-checked repos first, then least recently checked; ties by name.
+
+    The sweep takes repos in this order so that consecutive budget-limited
+    sweeps cover the whole fleet.
+    """
+    # NULLS FIRST spelled portably: the two dialects disagree on the default.
+    never_checked_first = RepoRow.last_checked_at.is_not(None)
+    rows = db.scalars(
+        select(RepoRow).order_by(never_checked_first, RepoRow.last_checked_at, RepoRow.name)
+    )
+    return [RepoRecord.from_row(row) for row in rows]
+
+
+def record_check(
+    db: Session,
+    *,
+    name: str,
+    checked_at: datetime,
+    state: dict[str, Any] | None,
+    findings: list[str],
+) -> None:
+    """Store what a check saw. ``last_changed_at`` moves only when state or findings differ."""
+    row = _get_row(db, name=name)
+    # Compare as the database will return them (JSON round trip: tuples become
+    # lists, and so on), or every check would look like a change.
+    state, findings = _as_json(state), _as_json(list(findings))
+    if row.last_checked_at is None or (row.last_state, row.last_findings) != (state, findings):
+        row.last_changed_at = checked_at
+    row.last_checked_at = checked_at
+    row.last_state, row.last_findings = state, findings
+    db.flush()
+
+
+def _as_json(value: Any) -> Any:
+    return json.loads(json.dumps(value))
+
+
+def _get_row(db: Session, *, name: str) -> RepoRow:
+    row = db.scalars(select(RepoRow).where(RepoRow.name == name)).one_or_none()
+    if row is None:
+        raise RepoNotFound(name)
+    return row
+
+
+def _check_source(source: str) -> None:
+    if source not in REPO_SOURCES:
+        raise ValueError(f"repo source must be one of {', '.join(REPO_SOURCES)}, not {source!r}")
+
+
+def _refuse_clash(db: Session, *, name: str, path: str) -> None:
+    existing = db.scalars(select(RepoRow).where(RepoRow.name == name)).one_or_none()
+    if existing is not None:
+        raise RepoConflict(f"a repo named {name!r} is already registered (path {existing.path!r})")
+    _refuse_path_clash(db, path=path)
+
+
+def _refuse_path_clash(db: Session, *, path: str) -> None:
+    existing = db.scalars(select(RepoRow).where(RepoRow.path == path)).one_or_none()
+    if existing is not None:
+        raise RepoConflict(f"path {path!r} is already registered as repo {existing.name!r}")

@@ -1,0 +1,40 @@
+"""A session is one transaction: all of it lands, or none of it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from statehub.store import Store
+from statehub.store.events import append_event, list_events
+from statehub.store.repos import add_repo, list_repos, record_check
+
+
+class Boom(Exception):
+    pass
+
+
+def test_it_commits_when_the_block_ends(store: Store) -> None:
+    with store.session() as db:
+        add_repo(db, name="api", path="/src/api")
+    with store.session() as db:
+        assert [repo.name for repo in list_repos(db)] == ["api"]
+
+
+def test_it_rolls_back_everything_when_the_block_raises(store: Store) -> None:
+    with store.session() as db:
+        add_repo(db, name="api", path="/src/api")
+
+    # What a sweep that dies between its writes looks like: nothing may remain.
+    with pytest.raises(Boom), store.session() as db:
+        add_repo(db, name="web", path="/src/web")
+        record_check(
+            db, name="api", checked_at=datetime.now(UTC), state={"ahead": 1}, findings=["ahead"]
+        )
+        append_event(db, event_type="consistency_sweep_remote_all", summary="x", payload={})
+        raise Boom
+
+    with store.session() as db:
+        assert [(r.name, r.last_checked_at) for r in list_repos(db)] == [("api", None)]
+        assert list_events(db) == []
