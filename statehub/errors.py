@@ -9,6 +9,8 @@ message and an exit status, the API into an HTTP status with a ``detail``.
     │   ├── RepoNotFound       no repo registered under that name
     │   └── RepoConflict       that name or path is already registered
     ├── NotAGitRepo            a path is not a git work tree
+    ├── InspectError           a git work tree git cannot read (corrupt, unreadable output)
+    ├── FleetBuildError        the demo fleet builder could not make a repo
     └── StoreError             the database cannot be used
         ├── StoreUnavailable   it cannot be reached or opened (retry later)
         └── SchemaTooNew       it was migrated by a newer State Hub
@@ -44,6 +46,18 @@ class NotAGitRepo(StateHubError):
         detail = f": {reason}" if reason else ""
         super().__init__(f"{path} is not a git work tree{detail}")
         self.path = path
+
+
+class InspectError(StateHubError):
+    """A path is a git work tree, but git could not report its state.
+
+    The message is git's own most telling line (``fatal: bad object HEAD``),
+    or what was wrong with its output.
+    """
+
+
+class FleetBuildError(StateHubError):
+    """``statehub.demofleet`` could not build a repo; the message is git's own line."""
 
 
 class StoreError(StateHubError):

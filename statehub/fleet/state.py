@@ -111,5 +111,7 @@ def findings_for(state: RepoState) -> list[Finding]:
     elif state.head is not None:  # an unborn branch has nothing to push or pull yet
         found |= _relation_findings(state.upstream, state.upstream_gone, state.ahead, state.behind)
     for branch in state.other_branches:
-        found |= _relation_findings(branch.upstream, branch.upstream_gone, branch.ahead, branch.behind)
+        found |= _relation_findings(
+            branch.upstream, branch.upstream_gone, branch.ahead, branch.behind
+        )
     return [f for f in Finding if f in found]

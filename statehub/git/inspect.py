@@ -1,0 +1,218 @@
+"""Ask git about one repo, and make the only changes fix mode allows.
+
+Reading a repo costs exactly two git processes (``status`` and
+``for-each-ref``); whether a merge, rebase, cherry-pick, revert or bisect is in
+progress is read from marker files in the git dir, as git's own prompt does.
+Parsing is pure and lives in ``statehub.fleet.porcelain``.
+
+Needs git >= 2.35 (the ``# stash`` header of porcelain v2; ``fetch
+--no-write-fetch-head`` and ``--no-auto-maintenance`` are 2.29).
+"""
+
+from __future__ import annotations
+
+import errno
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from statehub.errors import InspectError, NotAGitRepo
+from statehub.fleet.porcelain import (
+    BRANCH_FORMAT,
+    PUSH_TARGET_FORMAT,
+    STATUS_ARGS,
+    PorcelainError,
+    parse_branches,
+    parse_push_target,
+    parse_status,
+)
+from statehub.fleet.state import Operation, RepoState
+from statehub.git.runner import GitResult, GitTimeout, git_environment, run_git
+
+# Checked in this order: an interactive rebase that stopped on a conflicting
+# pick also has CHERRY_PICK_HEAD, and it is the rebase the user must finish.
+# rebase-apply/ is shared by `git am`; the state has no separate code for it.
+_OPERATION_MARKERS: tuple[tuple[str, Operation], ...] = (
+    ("rebase-merge", Operation.REBASE),
+    ("rebase-apply", Operation.REBASE),
+    ("MERGE_HEAD", Operation.MERGE),
+    ("CHERRY_PICK_HEAD", Operation.CHERRY_PICK),
+    ("REVERT_HEAD", Operation.REVERT),
+    ("BISECT_LOG", Operation.BISECT),
+)
+
+FETCH_ARGS: tuple[str, ...] = (
+    "fetch",
+    "--all",
+    "--prune",
+    "--quiet",
+    # We compare against remote-tracking refs and never read FETCH_HEAD, but
+    # the user's own `git pull` does: writing it between their fetch and merge
+    # would make them merge what *we* fetched.
+    "--no-write-fetch-head",
+    # An auto gc/maintenance after fetch may daemonize (gc.autoDetach), leave
+    # our process group and outlive the timeout; the user's git can do it.
+    "--no-auto-maintenance",
+    # fetch.recurseSubmodules=on-demand would fetch every submodule's remotes
+    # too; registered submodules are swept in their own right.
+    "--no-recurse-submodules",
+)
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    """How ``git fetch --all`` went. ``message`` is git's most telling line on failure."""
+
+    ok: bool
+    timed_out: bool = False
+    message: str | None = None
+
+
+def _env(path: Path, base: dict[str, str] | None) -> dict[str, str]:
+    env = git_environment(base)
+    # git searches parent directories for a repo. When this one is broken
+    # (garbage HEAD) it must fail here, not quietly report on an enclosing repo
+    # such as a home directory kept under git.
+    env["GIT_CEILING_DIRECTORIES"] = str(path.resolve().parent)
+    return env
+
+
+def find_git_dir(path: Path) -> Path:
+    """The git dir of the work tree at ``path``, without running git.
+
+    ``.git`` is a directory in a plain clone and a file ``gitdir: <path>`` in a
+    linked worktree or a submodule; there the per-worktree state (MERGE_HEAD,
+    rebase-merge/, BISECT_LOG …) lives in the directory it points to.
+    """
+    if not path.exists():
+        raise FileNotFoundError(errno.ENOENT, "no such directory", str(path))
+    if not path.is_dir():
+        raise NotAGitRepo(str(path), "not a directory")
+    dot_git = path / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    if not dot_git.is_file():
+        raise NotAGitRepo(str(path), "it has no .git")
+    first_line = dot_git.read_text(encoding="utf-8", errors="replace").partition("\n")[0]
+    prefix, _, target = first_line.partition("gitdir: ")
+    if prefix or not target.strip():
+        raise InspectError(f"{dot_git} is not a valid gitfile (expected 'gitdir: <path>')")
+    return path / target.strip()  # a relative gitdir is relative to the work tree
+
+
+def operation_in_progress(git_dir: Path) -> Operation | None:
+    """The merge/rebase/cherry-pick/revert/bisect waiting in ``git_dir``, if any."""
+    for marker, operation in _OPERATION_MARKERS:
+        if (git_dir / marker).exists():
+            return operation
+    return None
+
+
+def _read(args: Sequence[str], path: Path, deadline: float, env: dict[str, str]) -> bytes:
+    """stdout of a read-only git call that must succeed; both calls share one deadline."""
+    result = run_git(args, cwd=path, timeout=deadline - time.monotonic(), env=env)
+    if not result.ok:
+        raise InspectError(f"git {args[0]} failed: {result.error_line()}")
+    return result.stdout
+
+
+def inspect_repo(path: Path, *, timeout: float, env: dict[str, str] | None = None) -> RepoState:
+    """The state of the work tree at ``path``.
+
+    Raises FileNotFoundError when ``path`` does not exist, NotAGitRepo when it
+    is not the top of a git work tree, InspectError when git cannot read it
+    (corrupt HEAD, missing objects, unreadable output) and GitTimeout when the
+    two git calls together take longer than ``timeout`` seconds.
+    """
+    git_dir = find_git_dir(path)
+    deadline = time.monotonic() + timeout
+    git_env = _env(path, env)
+    status_raw = _read(STATUS_ARGS, path, deadline, git_env)
+    branches_raw = _read(
+        ("for-each-ref", f"--format={BRANCH_FORMAT}", "refs/heads"), path, deadline, git_env
+    )
+    try:
+        status = parse_status(status_raw)
+        branches = parse_branches(branches_raw)
+    except PorcelainError as exc:
+        raise InspectError(f"unexpected git output: {exc}") from exc
+    return RepoState(
+        branch=status.branch,
+        head=status.head,
+        upstream=status.upstream,
+        upstream_gone=status.upstream_gone,
+        ahead=status.ahead,
+        behind=status.behind,
+        staged=status.staged,
+        modified=status.modified,
+        untracked=status.untracked,
+        conflicted=status.conflicted,
+        stashes=status.stashes,
+        operation=operation_in_progress(git_dir),
+        other_branches=tuple(b for b in branches if b.name != status.branch),
+    )
+
+
+def fetch_all(path: Path, *, timeout: float, env: dict[str, str] | None = None) -> FetchOutcome:
+    """``git fetch --all --prune`` for every remote; never raises for a remote's failure.
+
+    A repo without remotes has nothing to fetch and is ``ok``. On a timeout the
+    runner has already killed git's whole process group (ssh, helpers, upload-pack).
+    A path that does not exist raises FileNotFoundError, as in ``inspect_repo``.
+    """
+    try:
+        result = run_git(FETCH_ARGS, cwd=path, timeout=timeout, env=_env(path, env))
+    except GitTimeout:
+        return FetchOutcome(ok=False, timed_out=True, message=f"fetch timed out after {timeout:g}s")
+    if result.ok:
+        return FetchOutcome(ok=True)
+    return FetchOutcome(ok=False, message=result.error_line())
+
+
+def fast_forward(path: Path, *, timeout: float, env: dict[str, str] | None = None) -> GitResult:
+    """Fast-forward the checked-out branch to its upstream; git refuses anything else."""
+    # merge.autoStash=true in the user's config would stash and re-apply local
+    # changes around the merge: a change to the work tree we promised not to make.
+    args = ("merge", "--ff-only", "--no-autostash", "--quiet", "@{upstream}")
+    return run_git(args, cwd=path, timeout=timeout, env=_env(path, env))
+
+
+def push_branch(
+    path: Path, branch: str, *, timeout: float, env: dict[str, str] | None = None
+) -> GitResult:
+    """Push ``branch`` to the branch it tracks on its remote. Never forced.
+
+    Returns git's result; a branch that tracks nothing on a remote gets a
+    failed result with a ``fatal:`` line, like git's own refusal.
+    """
+    deadline = time.monotonic() + timeout
+    git_env = _env(path, env)
+    lookup = run_git(
+        ("for-each-ref", f"--format={PUSH_TARGET_FORMAT}", f"refs/heads/{branch}"),
+        cwd=path,
+        timeout=timeout,
+        env=git_env,
+    )
+    if not lookup.ok:
+        return lookup
+    target = parse_push_target(lookup.stdout, branch)
+    # remote "." means it tracks another local branch: nothing to publish.
+    if target is None or target[0] == ".":
+        return GitResult(
+            args=("push", branch),
+            returncode=128,
+            stdout=b"",
+            stderr=f"fatal: branch '{branch}' does not track a branch on a remote\n",
+        )
+    remote, remote_ref = target
+    # An explicit refspec without "+" is a fast-forward-only update whatever
+    # push.default says; submodules stay untouched (push.recurseSubmodules).
+    args = (
+        "push",
+        "--quiet",
+        "--no-recurse-submodules",
+        remote,
+        f"refs/heads/{branch}:{remote_ref}",
+    )
+    return run_git(args, cwd=path, timeout=deadline - time.monotonic(), env=git_env)

@@ -1,0 +1,45 @@
+"""Is a process still running? Zombies count as dead: they run nothing, and in
+a container whose PID 1 does not reap they linger after a SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+
+def alive(pid: int) -> bool:
+    if not Path("/proc/self").exists():  # no procfs (macOS): zombies will count as alive
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    state = stat.rpartition(")")[2].split()[0]  # the command name may hold spaces
+    return state not in ("Z", "X")
+
+
+def survivors(pids: Iterable[int], *, within: float = 1.0) -> list[int]:
+    """The pids still alive after waiting up to ``within`` seconds for the kill to land."""
+    pending = list(pids)
+    end = time.monotonic() + within
+    while pending and time.monotonic() < end:
+        pending = [pid for pid in pending if alive(pid)]
+        if pending:
+            time.sleep(0.02)
+    return pending
+
+
+def read_pids(path: Path, *, expect: int, within: float = 2.0) -> list[int]:
+    """The pids a stand-in script wrote to ``path``, once ``expect`` of them are there."""
+    end = time.monotonic() + within
+    while True:
+        pids = [int(word) for word in path.read_text().split()] if path.exists() else []
+        if len(pids) >= expect or time.monotonic() > end:
+            return pids
+        time.sleep(0.02)

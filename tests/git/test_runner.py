@@ -1,0 +1,93 @@
+"""run_git: no hangs, no prompts, no survivors.
+
+Shell aliases (``-c alias.x='!…'``) let a real git run a process of our
+choosing, the way git runs ssh, credential helpers and upload-pack.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from statehub.git.runner import GitTimeout, git_environment, run_git
+from tests.git.processes import read_pids, survivors
+
+
+def _alias(tmp_path: Path, script: str) -> list[str]:
+    path = tmp_path / "alias.sh"
+    path.write_text("#!/bin/sh\n" + script)
+    path.chmod(0o755)
+    return ["-c", f"alias.probe=!{path}", "probe"]
+
+
+def _env_of_child(tmp_path: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    env = git_environment(base) if base is not None else None
+    result = run_git(_alias(tmp_path, "env -0\n"), cwd=tmp_path, timeout=10, env=env)
+    assert result.ok, result.stderr
+    pairs = (item.split(b"=", 1) for item in result.stdout.split(b"\0") if b"=" in item)
+    return {key.decode(): value.decode() for key, value in pairs}
+
+
+def test_a_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
+    pids_file = tmp_path / "pids"
+    # git -> sh -> two sleeps, one in the background: the grandchildren are
+    # what a plain proc.kill() would leave running.
+    args = _alias(
+        tmp_path,
+        f"echo $$ >> {pids_file}\nsleep 300 &\necho $! >> {pids_file}\n"
+        f"sleep 300 &\necho $! >> {pids_file}\nwait\n",
+    )
+    started = time.monotonic()
+    with pytest.raises(GitTimeout, match=r"timed out after 1\.0s"):
+        run_git(args, cwd=tmp_path, timeout=1)
+    assert time.monotonic() - started < 2.5
+    pids = read_pids(pids_file, expect=3)
+    assert len(pids) == 3
+    assert survivors(pids) == []
+
+
+def test_git_runs_in_its_own_session(tmp_path: Path) -> None:
+    # Field 6 of /proc/<pid>/stat is the session id.
+    result = run_git(_alias(tmp_path, "cat /proc/$$/stat\n"), cwd=tmp_path, timeout=10)
+    session = int(result.stdout.decode().rpartition(")")[2].split()[3])
+    assert session != os.getsid(0)
+
+
+def test_stdin_is_closed(tmp_path: Path) -> None:
+    # With our stdin inherited, `cat` would wait for a human; with it closed it sees EOF.
+    result = run_git(_alias(tmp_path, "cat\necho done\n"), cwd=tmp_path, timeout=5)
+    assert result.ok and result.stdout == b"done\n"
+
+
+def test_the_child_gets_no_prompts_and_no_optional_locks(tmp_path: Path) -> None:
+    env = _env_of_child(tmp_path)
+    assert env["GIT_TERMINAL_PROMPT"] == "0"
+    assert env["GIT_OPTIONAL_LOCKS"] == "0"
+    assert env["GIT_ASKPASS"] == "" and env["SSH_ASKPASS"] == ""
+    assert env["LC_ALL"] == "C"
+    assert "BatchMode=yes" in env["GIT_SSH_COMMAND"]
+
+
+def test_a_users_ssh_command_is_kept_but_made_batch(tmp_path: Path) -> None:
+    base = dict(os.environ, GIT_SSH_COMMAND="ssh -i /keys/id", GIT_DIR="/elsewhere/.git")
+    env = _env_of_child(tmp_path, base)
+    assert env["GIT_SSH_COMMAND"] == "ssh -i /keys/id -o BatchMode=yes"
+    # GIT_DIR from a hook would aim every call at one repo (git sets it for the
+    # alias itself, so check it is not the inherited one).
+    assert env.get("GIT_DIR") != "/elsewhere/.git"
+
+
+def test_a_failure_reports_gits_most_telling_line(tmp_path: Path) -> None:
+    # The ceiling keeps git from finding a repo above tmp_path.
+    env = git_environment(dict(os.environ, GIT_CEILING_DIRECTORIES=str(tmp_path.parent)))
+    result = run_git(["rev-parse", "--verify", "HEAD"], cwd=tmp_path, timeout=10, env=env)
+    assert not result.ok
+    assert result.error_line().startswith("fatal: not a git repository")
+
+
+def test_a_spent_budget_times_out_without_starting_git(tmp_path: Path) -> None:
+    with pytest.raises(GitTimeout):
+        run_git(["status"], cwd=tmp_path, timeout=0)
