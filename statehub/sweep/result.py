@@ -51,7 +51,8 @@ class RepoReport(BaseModel):
 
     name: str
     path: str
-    findings: list[str]
+    findings: list[str] = Field(description="what still needs action")
+    resolved: list[str] = Field(default_factory=list, description="findings fix mode cleared")
     state: ObservedState | None
     actions: list[str] = Field(default_factory=list, description="what fix mode did")
     message: str | None = Field(default=None, description="e.g. why a fetch failed")

@@ -1,0 +1,3 @@
+from statehub.cli import main
+
+main()

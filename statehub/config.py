@@ -1,0 +1,82 @@
+"""The optional fleet config file (YAML), validated with file and line in every error.
+
+# $STATEHUB_HOME/config.yaml (or STATEHUB_CONFIG_FILE)
+repos:
+  - path: ~/src/state-hub
+    name: state-hub       # optional; default: the directory's name
+    allow_push: true      # optional; fix mode may push branches that are only ahead
+discover:                 # optional; every work tree under these roots
+  - ~/src
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from statehub.errors import ConfigError
+
+
+class RepoEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(min_length=1)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    allow_push: bool = False
+
+
+class FleetConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    repos: list[RepoEntry] = Field(default_factory=list)
+    discover: list[str] = Field(default_factory=list)
+
+
+def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
+    """The 1-based line of the YAML node at ``loc`` (or of its nearest parent)."""
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == key), None)
+            if match is None:
+                match = next((k for k, _ in node.value if k.value == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            match = node.value[key]
+        else:
+            match = None
+        if match is None:
+            break
+        node = match
+    return node.start_mark.line + 1
+
+
+def parse_fleet_config(text: str, *, source: str) -> FleetConfig:
+    try:
+        node = yaml.compose(text)
+        data: Any = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+        raise ConfigError(f"{source}, line {line}: not valid YAML: {exc.problem}") from None
+    if data is None:
+        return FleetConfig()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}, line 1: expected a mapping with 'repos' and/or 'discover'")
+    try:
+        return FleetConfig.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        line = _line_of(node, tuple(err["loc"])) if node is not None else 1
+        raise ConfigError(f"{source}, line {line}, field '{field}': {err['msg']}") from None
+
+
+def load_fleet_config(path: Path) -> FleetConfig:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not UTF-8 text") from None
+    return parse_fleet_config(text, source=str(path))

@@ -1,0 +1,140 @@
+"""Check one repo: fetch its remotes, inspect it, and in fix mode reconcile it.
+
+Runs in a worker thread of the sweep's pool. Every git call is capped by the
+sweep's deadline, so a hung remote costs at most the budget, never more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from statehub.errors import InspectError, NotAGitRepo
+from statehub.fleet.state import Finding, RepoState, findings_for
+from statehub.git.inspect import fast_forward, fetch_all, inspect_repo, push_branch
+from statehub.git.runner import GitResult, GitTimeout
+from statehub.sweep.deadline import BudgetExhausted, Deadline
+from statehub.sweep.reconcile import Fix, FixKind, plan_fixes
+from statehub.sweep.result import Mode
+
+
+class Verdict(StrEnum):
+    NEEDS_ACTION = "needs_action"
+    CLEAN = "clean"
+    MISSING = "missing"
+    BUDGET = "budget"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class CheckPlan:
+    """What every repo of one sweep gets."""
+
+    mode: Mode
+    fetch: bool
+    fetch_timeout: float
+    git_timeout: float
+    deadline: Deadline
+
+
+@dataclass
+class RepoCheck:
+    """The outcome of checking one repo."""
+
+    name: str
+    path: str
+    verdict: Verdict
+    state: RepoState | None = None
+    findings: list[str] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    message: str | None = None
+
+
+def _capped(plan: CheckPlan, timeout: float) -> tuple[float, bool]:
+    left, budget_bound = plan.deadline.cap(timeout)
+    if left <= 0:
+        raise BudgetExhausted
+    return left, budget_bound
+
+
+def _inspect(path: Path, plan: CheckPlan) -> RepoState:
+    timeout, budget_bound = _capped(plan, plan.git_timeout)
+    try:
+        return inspect_repo(path, timeout=timeout)
+    except GitTimeout:
+        if budget_bound:
+            raise BudgetExhausted from None
+        raise InspectError(f"git status took longer than {plan.git_timeout:.0f}s") from None
+
+
+def _fetch(path: Path, plan: CheckPlan) -> tuple[list[str], str | None]:
+    """Fetch findings (``fetch_failed``/``fetch_timeout``) and git's message."""
+    timeout, budget_bound = _capped(plan, plan.fetch_timeout)
+    outcome = fetch_all(path, timeout=timeout)
+    if outcome.ok:
+        return [], None
+    if outcome.timed_out:
+        if budget_bound:
+            raise BudgetExhausted
+        return [Finding.FETCH_TIMEOUT.value], f"fetch timed out after {plan.fetch_timeout:.0f}s"
+    return [Finding.FETCH_FAILED.value], outcome.message
+
+
+def _apply(path: Path, fix: Fix, plan: CheckPlan) -> GitResult:
+    timeout, _ = _capped(plan, plan.fetch_timeout)
+    try:
+        if fix.kind is FixKind.FAST_FORWARD:
+            return fast_forward(path, timeout=timeout)
+        return push_branch(path, fix.branch, timeout=timeout)
+    except GitTimeout:
+        raise BudgetExhausted from None
+
+
+def _reconcile(
+    path: Path, state: RepoState, plan: CheckPlan, allow_push: bool
+) -> tuple[RepoState, list[str]]:
+    fixes = plan_fixes(state, allow_push=allow_push)
+    actions: list[str] = []
+    for fix in fixes:
+        result = _apply(path, fix, plan)
+        actions.append(
+            fix.describe() if result.ok else f"failed to {fix.kind}: {result.error_line()}"
+        )
+    if fixes:
+        state = _inspect(path, plan)  # report what is true now, not what was planned
+    return state, actions
+
+
+def check_repo(name: str, path_text: str, *, allow_push: bool, plan: CheckPlan) -> RepoCheck:
+    """Check one repo; never raises for anything a repo can do to us."""
+    path = Path(path_text)
+    check = RepoCheck(name=name, path=path_text, verdict=Verdict.BUDGET)
+    try:
+        if plan.deadline.expired():
+            return check
+        if not path.exists():
+            check.verdict = Verdict.MISSING
+            return check
+        if not path.is_dir():
+            raise NotAGitRepo(path_text, "not a directory")
+        fetch_findings, check.message = _fetch(path, plan) if plan.fetch else ([], None)
+        state = _inspect(path, plan)
+        before = [f.value for f in findings_for(state)]
+        if plan.mode is Mode.FIX:
+            state, check.actions = _reconcile(path, state, plan, allow_push)
+        check.state = state
+        check.findings = [f.value for f in findings_for(state)] + fetch_findings
+        check.resolved = [f for f in before if f not in check.findings]
+        needs_action = check.findings or check.actions
+        check.verdict = Verdict.NEEDS_ACTION if needs_action else Verdict.CLEAN
+    except BudgetExhausted:
+        check.verdict = Verdict.BUDGET
+    except FileNotFoundError:
+        # Deleted while we were looking at it: git could not even chdir there.
+        check.verdict = Verdict.MISSING
+    except (NotAGitRepo, InspectError, PermissionError, GitTimeout) as exc:
+        check.verdict = Verdict.ERROR
+        check.message = str(exc)
+    return check

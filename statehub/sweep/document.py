@@ -1,0 +1,139 @@
+"""Assemble the sweep result document from the repo checks (pure)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from statehub.fleet.state import RepoState
+from statehub.sweep.check import RepoCheck, Verdict
+from statehub.sweep.result import (
+    BranchSummary,
+    LockHolder,
+    Mode,
+    ObservedState,
+    RepoError,
+    RepoReport,
+    SweepResult,
+)
+
+if TYPE_CHECKING:
+    from statehub.sweep.engine import SweepRequest
+
+
+def observed_state(state: RepoState) -> ObservedState:
+    needing_action = [
+        b
+        for b in state.other_branches
+        if b.upstream is None or b.upstream_gone or b.ahead or b.behind
+    ]
+    return ObservedState(
+        branch=state.branch,
+        head=state.head,
+        upstream=state.upstream,
+        ahead=state.ahead,
+        behind=state.behind,
+        staged=state.staged,
+        modified=state.modified,
+        untracked=state.untracked,
+        conflicted=state.conflicted,
+        stashes=state.stashes,
+        operation=state.operation.value if state.operation else None,
+        branches=[
+            BranchSummary(
+                name=b.name,
+                upstream=b.upstream,
+                ahead=b.ahead,
+                behind=b.behind,
+                upstream_gone=b.upstream_gone,
+            )
+            for b in needing_action
+        ],
+    )
+
+
+def _report(check: RepoCheck) -> RepoReport:
+    return RepoReport(
+        name=check.name,
+        path=check.path,
+        findings=check.findings,
+        resolved=check.resolved,
+        state=observed_state(check.state) if check.state else None,
+        actions=check.actions,
+        message=check.message,
+    )
+
+
+def exit_code_for(mode: Mode, checks: list[RepoCheck]) -> int:
+    """0 for every warn sweep; in fix mode 1 while findings or errors remain."""
+    if mode is Mode.WARN:
+        return 0
+    unresolved = any(
+        (c.verdict is Verdict.NEEDS_ACTION and c.findings) or c.verdict is Verdict.ERROR
+        for c in checks
+    )
+    return 1 if unresolved else 0
+
+
+def build_result(
+    request: SweepRequest,
+    *,
+    host: str,
+    started_at: datetime,
+    finished_at: datetime,
+    repos_total: int,
+    checks: list[RepoCheck],
+) -> SweepResult:
+    def names(verdict: Verdict) -> list[str]:
+        return [c.name for c in checks if c.verdict is verdict]
+
+    return SweepResult(
+        sweep_id=request.sweep_id,
+        triggered_by=request.triggered_by,
+        caller_run_id=request.caller_run_id,
+        host=host,
+        mode=request.mode,
+        fetch=request.fetch,
+        max_seconds=request.max_seconds,
+        started_at=started_at,
+        finished_at=finished_at,
+        duration_seconds=round((finished_at - started_at).total_seconds(), 3),
+        exit_code=exit_code_for(request.mode, checks),
+        repos_total=repos_total,
+        repos_processed=[_report(c) for c in checks if c.verdict is Verdict.NEEDS_ACTION],
+        skipped_clean=names(Verdict.CLEAN),
+        skipped_missing=names(Verdict.MISSING),
+        skipped_budget=names(Verdict.BUDGET),
+        errors=[
+            RepoError(name=c.name, path=c.path, message=c.message or "unknown error")
+            for c in checks
+            if c.verdict is Verdict.ERROR
+        ],
+    )
+
+
+def lock_skipped_result(
+    request: SweepRequest,
+    *,
+    host: str,
+    started_at: datetime,
+    finished_at: datetime,
+    held_by: LockHolder,
+    repos_total: int,
+) -> SweepResult:
+    return SweepResult(
+        sweep_id=request.sweep_id,
+        triggered_by=request.triggered_by,
+        caller_run_id=request.caller_run_id,
+        host=host,
+        mode=request.mode,
+        fetch=request.fetch,
+        max_seconds=request.max_seconds,
+        started_at=started_at,
+        finished_at=finished_at,
+        duration_seconds=round((finished_at - started_at).total_seconds(), 3),
+        lock_skipped=True,
+        held_by=held_by,
+        exit_code=0,
+        repos_total=repos_total,
+    )

@@ -1,0 +1,197 @@
+"""The remote-all consistency sweep.
+
+``Sweeper.begin`` takes the lock (or records a lock skip at once);
+``ActiveSweep.run`` checks every registered repo, stalest first, in a bounded
+thread pool under one wall-clock deadline, then records the result — one
+progress event and every repo's last observed state — in one transaction,
+and releases the lock.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from statehub.settings import Settings
+from statehub.store import Store
+from statehub.store.events import append_event
+from statehub.store.repos import RepoRecord, list_repos, list_repos_stalest_first, record_check
+from statehub.sweep.check import CheckPlan, RepoCheck, Verdict, check_repo
+from statehub.sweep.deadline import Deadline
+from statehub.sweep.document import build_result, lock_skipped_result, observed_state
+from statehub.sweep.lock import SweepLock, read_holder
+from statehub.sweep.result import EVENT_TYPE, LockHolder, Mode, SweepResult
+
+# Repos still in flight at the deadline have had their git killed; this is how
+# long we wait for those threads to notice before we stop waiting for them.
+_DRAIN_SECONDS = 1.5
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class SweepRequest:
+    """What a caller asks of one sweep."""
+
+    max_seconds: float = 300.0
+    mode: Mode = Mode.WARN
+    triggered_by: str = "manual"
+    caller_run_id: str | None = None
+    fetch: bool = True
+    sweep_id: UUID = field(default_factory=uuid4)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Sweeper:
+    """Runs sweeps for one State Hub home and store. Safe to share between threads."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+
+    def begin(self, request: SweepRequest) -> ActiveSweep | SweepResult:
+        """Take the lock and return the sweep to run, or the recorded lock-skip result."""
+        started_at = _now()
+        lock = SweepLock(self.settings.lock_path)
+        holder = LockHolder(
+            sweep_id=str(request.sweep_id),
+            pid=os.getpid(),
+            started_at=started_at,
+            triggered_by=request.triggered_by,
+            host=self.settings.hostname,
+        )
+        if lock.try_acquire(holder):
+            return ActiveSweep(self, request, lock, started_at)
+        with self.store.session() as db:
+            total = len(list_repos(db))
+        result = lock_skipped_result(
+            request,
+            host=self.settings.hostname,
+            started_at=started_at,
+            finished_at=_now(),
+            held_by=read_holder(self.settings.lock_path),
+            repos_total=total,
+        )
+        self.record(result, [])
+        return result
+
+    def run(
+        self, request: SweepRequest, on_progress: ProgressCallback | None = None
+    ) -> SweepResult:
+        started = self.begin(request)
+        if isinstance(started, SweepResult):
+            return started
+        return started.run(on_progress)
+
+    def record(self, result: SweepResult, checks: list[RepoCheck]) -> None:
+        """The event and the repos' states in one transaction: all of it or none."""
+        checked_at = result.finished_at
+        with self.store.session() as db:
+            for check in checks:
+                if check.verdict is Verdict.BUDGET:
+                    continue  # not checked: it stays stalest and goes first next time
+                record_check(
+                    db,
+                    name=check.name,
+                    checked_at=checked_at,
+                    state=_stored_state(check),
+                    findings=check.findings,
+                )
+            append_event(
+                db,
+                event_type=EVENT_TYPE,
+                summary=result.summary(),
+                payload=result.model_dump(mode="json"),
+                triggered_by=result.triggered_by,
+                sweep_id=str(result.sweep_id),
+                created_at=result.finished_at,
+            )
+
+
+def _stored_state(check: RepoCheck) -> dict[str, object] | None:
+    if check.verdict is Verdict.MISSING:
+        return {"missing": True}
+    if check.verdict is Verdict.ERROR:
+        return {"error": check.message}
+    state = observed_state(check.state) if check.state else None
+    return state.model_dump(mode="json") if state else None
+
+
+class ActiveSweep:
+    """A sweep that holds the lock. ``run`` always releases it."""
+
+    def __init__(
+        self, sweeper: Sweeper, request: SweepRequest, lock: SweepLock, started_at: datetime
+    ) -> None:
+        self.sweeper = sweeper
+        self.request = request
+        self.started_at = started_at
+        self._lock = lock
+        self._deadline = Deadline.after(request.max_seconds)
+
+    @property
+    def sweep_id(self) -> UUID:
+        return self.request.sweep_id
+
+    def run(self, on_progress: ProgressCallback | None = None) -> SweepResult:
+        try:
+            with self.sweeper.store.session() as db:
+                repos = list_repos_stalest_first(db)
+            checks = self._check_all(repos, on_progress)
+            result = build_result(
+                self.request,
+                host=self.sweeper.settings.hostname,
+                started_at=self.started_at,
+                finished_at=_now(),
+                repos_total=len(repos),
+                checks=checks,
+            )
+            self.sweeper.record(result, checks)
+            return result
+        finally:
+            self._lock.release()
+
+    def _check_all(
+        self, repos: list[RepoRecord], on_progress: ProgressCallback | None
+    ) -> list[RepoCheck]:
+        settings = self.sweeper.settings
+        plan = CheckPlan(
+            mode=self.request.mode,
+            fetch=self.request.fetch,
+            fetch_timeout=settings.fetch_timeout,
+            git_timeout=settings.git_timeout,
+            deadline=self._deadline,
+        )
+        done: dict[str, RepoCheck] = {}
+        done_lock = threading.Lock()
+        pool = cf.ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="sweep")
+        try:
+            futures = {
+                pool.submit(check_repo, r.name, r.path, allow_push=r.allow_push, plan=plan): r
+                for r in repos
+            }
+            wait_for = self._deadline.remaining() + _DRAIN_SECONDS
+            for future in cf.as_completed(futures, timeout=wait_for):
+                check = future.result()
+                with done_lock:
+                    done[check.name] = check
+                if on_progress is not None:
+                    on_progress(len(done), len(repos), check.name)
+        except cf.TimeoutError:
+            pass  # whatever is unfinished is reported as over budget below
+        finally:
+            # Queued repos are dropped; threads still in git exit once their
+            # (deadline-capped) timeout kills it.
+            pool.shutdown(wait=False, cancel_futures=True)
+        return [
+            done.get(r.name) or RepoCheck(name=r.name, path=r.path, verdict=Verdict.BUDGET)
+            for r in repos
+        ]

@@ -1,0 +1,83 @@
+"""The budget is a hard wall-clock limit, and budget-limited sweeps still cover the fleet."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+from statehub.demofleet import FleetBuilder
+from statehub.settings import Settings
+from statehub.store import Store
+from statehub.store.repos import add_repo
+from statehub.sweep.engine import Sweeper, SweepRequest
+
+
+def _slow_remote(path: Path, seconds: float) -> None:
+    """Make every fetch of ``path`` take ``seconds`` longer (a slow link, for real)."""
+    wrapper = path.parent / f"{path.name}-slow-upload-pack"
+    wrapper.write_text(f'#!/bin/sh\nsleep {seconds}\nexec git-upload-pack "$@"\n')
+    wrapper.chmod(0o755)
+    subprocess.run(
+        ["git", "config", "remote.origin.uploadpack", str(wrapper)], cwd=path, check=True
+    )
+
+
+def test_it_returns_within_budget_when_a_remote_hangs_forever(
+    fleet_builder: FleetBuilder, store: Store, sweeper: Sweeper
+) -> None:
+    hanging = fleet_builder.hanging_remote("hangs")
+    clean = fleet_builder.clean("clean")
+    with store.session() as db:
+        add_repo(db, name="hangs", path=str(hanging))
+        add_repo(db, name="clean", path=str(clean))
+
+    started = time.monotonic()
+    result = sweeper.run(SweepRequest(max_seconds=3))
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 3 + 2
+    assert result.skipped_budget == ["hangs"]
+    assert result.skipped_clean == ["clean"]
+    # The hung upload-pack was killed with its process group, not left behind.
+    survivors = subprocess.run(["pgrep", "-f", str(hanging.name) + "-hang"], capture_output=True)
+    assert survivors.stdout == b""
+
+
+def test_it_does_not_hang_on_a_remote_that_asks_for_a_password(
+    fleet_builder: FleetBuilder, store: Store, sweeper: Sweeper, password_server_url: str
+) -> None:
+    repo = fleet_builder.password_remote("needs-password", password_server_url)
+    with store.session() as db:
+        add_repo(db, name="needs-password", path=str(repo))
+
+    started = time.monotonic()
+    result = sweeper.run(SweepRequest(max_seconds=30))
+
+    assert time.monotonic() - started < 15
+    [report] = result.repos_processed
+    assert "fetch_failed" in report.findings
+    assert report.message
+
+
+def test_budget_limited_sweeps_eventually_check_every_repo(
+    fleet_builder: FleetBuilder, store: Store, settings: Settings
+) -> None:
+    names = [f"slow-{i}" for i in range(6)]
+    with store.session() as db:
+        for name in names:
+            path = fleet_builder.clean(name)
+            _slow_remote(path, 0.8)
+            add_repo(db, name=name, path=str(path))
+    one_at_a_time = Sweeper(settings.model_copy(update={"workers": 1}), store)
+
+    checked: set[str] = set()
+    sweeps = 0
+    while checked != set(names) and sweeps < 8:
+        result = one_at_a_time.run(SweepRequest(max_seconds=2))
+        assert result.skipped_budget, "the budget should be too small for the whole fleet"
+        checked |= set(result.skipped_clean)
+        sweeps += 1
+
+    assert checked == set(names)
+    assert sweeps >= 3  # no single sweep could do it; stalest-first rotation did
