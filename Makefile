@@ -8,8 +8,10 @@ STAMP := $(VENV)/.installed-stamp
 # so trying State Hub never touches ~/.local/state.
 export STATEHUB_HOME ?= $(CURDIR)/.state
 export ACTIVITY_CORE_HOME ?= $(CURDIR)/.state/activity-core
+# activity-core reaches State Hub only through this URL (the bridge tunnel in production).
+export STATE_HUB_URL ?= http://127.0.0.1:8000
 
-.PHONY: setup run serve test lint format check bench sync-activity-definitions sync-schedules clean
+.PHONY: setup run serve test lint format check bench sync-activity-definitions sync-schedules dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +56,10 @@ sync-activity-definitions: setup
 
 sync-schedules: setup
 	$(BIN)/activity-core sync-schedules
+
+## dev: activity-core on one machine: a Temporal dev server, sync, and the worker (Ctrl-C stops all)
+dev: setup
+	$(BIN)/activity-core dev
 
 clean:
 	rm -rf $(VENV) .state .pytest_cache .ruff_cache

@@ -1,0 +1,47 @@
+"""The ``statehub`` command line. Library errors become one message and an exit status here."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from statehub.cli import demo, progress, repos, serve, sweep
+from statehub.cli.output import err_console
+from statehub.errors import ConfigError, RegistryError, StateHubError, StoreError
+
+app = typer.Typer(
+    name="statehub",
+    help="Keep a fleet of git repositories consistent with their remotes.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(repos.app, name="repos")
+app.command("sweep")(sweep.sweep)
+app.command("progress")(progress.progress)
+app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
+
+# Exit statuses beyond the sweep's own exit_code (0 ok, 1 fix-mode findings remain).
+EXIT_BAD_INPUT = 2
+EXIT_STORE = 3
+
+
+def _exit_status(exc: StateHubError) -> int:
+    if isinstance(exc, StoreError):
+        return EXIT_STORE
+    if isinstance(exc, ConfigError | RegistryError):
+        return EXIT_BAD_INPUT
+    return EXIT_BAD_INPUT
+
+
+def main() -> None:
+    try:
+        app()
+    except StateHubError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(_exit_status(exc))
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)

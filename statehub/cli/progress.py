@@ -1,0 +1,45 @@
+"""``statehub progress``: read recorded progress events, newest first."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from statehub.cli.context import opened
+from statehub.cli.output import console, print_json
+from statehub.store.events import ProgressEvent, list_events
+
+
+def event_as_dict(event: ProgressEvent) -> dict[str, object]:
+    return {
+        "id": event.id,
+        "event_type": event.event_type,
+        "created_at": event.created_at.isoformat(),
+        "triggered_by": event.triggered_by,
+        "summary": event.summary,
+        "payload": event.payload,
+    }
+
+
+def progress(
+    event_type: str | None = typer.Option(None, "--event-type", help="Only this event type."),
+    limit: int = typer.Option(20, "--limit", min=1, max=500, help="How many events."),
+    before: int | None = typer.Option(None, "--before", min=1, help="Only events older than id."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Show progress events, newest first (e.g. --event-type consistency_sweep_remote_all)."""
+    with opened() as ctx, ctx.store.session() as db:
+        events = list_events(db, event_type=event_type, limit=limit, before_id=before)
+    if as_json:
+        print_json([event_as_dict(e) for e in events])
+        return
+    table = Table("id", "created (UTC)", "type", "triggered by", "summary")
+    for e in events:
+        table.add_row(
+            str(e.id),
+            e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            e.event_type,
+            e.triggered_by or "-",
+            e.summary,
+        )
+    console.print(table)

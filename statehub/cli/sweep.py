@@ -1,0 +1,101 @@
+"""``statehub sweep --remote-all``: run one sweep now."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from statehub.cli.context import apply_config_file, opened
+from statehub.cli.output import console, err_console, print_json
+from statehub.sweep.engine import Sweeper, SweepRequest
+from statehub.sweep.result import Mode, SweepResult
+
+
+def _render(result: SweepResult) -> None:
+    if result.lock_skipped:
+        held = result.held_by
+        who = f"{held.triggered_by} (pid {held.pid}, sweep {held.sweep_id})" if held else "?"
+        console.print(f"[yellow]lock skipped[/]: another sweep is running — {who}")
+        return
+    if result.repos_processed:
+        table = Table("repo", "findings", "branch", "ahead/behind", "actions", title="needs action")
+        for r in result.repos_processed:
+            state = r.state
+            table.add_row(
+                r.name,
+                ", ".join(r.findings) or "-",
+                (state.branch or "(detached)") if state else "-",
+                f"{state.ahead}/{state.behind}" if state else "-",
+                "; ".join(r.actions) or (r.message or ""),
+            )
+        console.print(table)
+    for error in result.errors:
+        console.print(f"[red]error[/] {error.name}: {error.message}", highlight=False)
+    if result.skipped_missing:
+        console.print(f"[yellow]missing[/]: {', '.join(result.skipped_missing)}", highlight=False)
+    if result.skipped_budget:
+        console.print(
+            f"[yellow]not reached within {result.max_seconds:g}s[/]: "
+            f"{', '.join(result.skipped_budget)}",
+            highlight=False,
+        )
+    console.print(
+        f"[bold]{result.summary()}[/] in {result.duration_seconds:.1f}s "
+        f"(sweep {result.sweep_id}, exit {result.exit_code})",
+        highlight=False,
+    )
+
+
+def sweep(
+    remote_all: bool = typer.Option(
+        True, "--remote-all", help="Sweep every registered repo, fetching all remotes."
+    ),
+    max_seconds: float = typer.Option(
+        300.0, "--max-seconds", min=1, max=3600, help="Wall-clock budget for the whole sweep."
+    ),
+    mode: Mode = typer.Option(Mode.WARN, "--mode", help="warn: report only; fix: safe fixes."),
+    triggered_by: str = typer.Option("manual", "--triggered-by", help="Who asked (recorded)."),
+    caller_run_id: str | None = typer.Option(None, "--caller-run-id", help="Caller's run id."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result document alone."),
+    no_fetch: bool = typer.Option(False, "--no-fetch", help="Inspect without fetching."),
+) -> None:
+    """Run the remote-all consistency sweep once and record its progress event."""
+    request = SweepRequest(
+        max_seconds=max_seconds,
+        mode=mode,
+        triggered_by=triggered_by,
+        caller_run_id=caller_run_id,
+        fetch=not no_fetch,
+    )
+    with opened() as ctx:
+        apply_config_file(ctx)
+        sweeper = Sweeper(ctx.settings, ctx.store)
+        if as_json or not sys.stderr.isatty():
+            result = sweeper.run(request)
+        else:
+            result = _run_with_progress(sweeper, request)
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+    else:
+        _render(result)
+    raise typer.Exit(result.exit_code)
+
+
+def _run_with_progress(sweeper: Sweeper, request: SweepRequest) -> SweepResult:
+    columns = (
+        TextColumn("[bold]sweeping"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("", total=None)
+
+        def advance(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=name)
+
+        return sweeper.run(request, on_progress=advance)

@@ -1,0 +1,100 @@
+"""``statehub repos``: add, discover, list, remove — against real repos."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from statehub.demofleet import FleetBuilder
+from tests.cli.conftest import RunCli
+
+
+def _listed(run_cli: RunCli) -> dict[str, dict[str, object]]:
+    out = run_cli("repos", "list", "--json")
+    assert out.returncode == 0, out.stderr
+    return {r["name"]: r for r in json.loads(out.stdout)}
+
+
+def test_it_adds_lists_and_removes_a_repo(fleet_builder: FleetBuilder, run_cli: RunCli) -> None:
+    path = fleet_builder.clean("alpha")
+
+    added = run_cli("repos", "add", str(path) + "/.", "--name", "the-alpha")
+    assert added.returncode == 0, added.stderr
+
+    listed = _listed(run_cli)
+    assert listed["the-alpha"]["path"] == str(path.resolve())  # absolute and normalised
+
+    assert run_cli("repos", "remove", "the-alpha").returncode == 0
+    assert _listed(run_cli) == {}
+
+
+def test_it_refuses_a_duplicate_name_or_path_with_a_clear_message(
+    fleet_builder: FleetBuilder, run_cli: RunCli
+) -> None:
+    a, b = fleet_builder.clean("a"), fleet_builder.clean("b")
+    assert run_cli("repos", "add", str(a)).returncode == 0
+
+    same_path = run_cli("repos", "add", str(a), "--name", "other")
+    same_name = run_cli("repos", "add", str(b), "--name", "a")
+
+    for out in (same_path, same_name):
+        assert out.returncode == 2
+        assert "error:" in out.stderr and "Traceback" not in out.stderr
+    assert "path" in same_path.stderr
+    assert "name" in same_name.stderr
+
+
+def test_it_refuses_a_path_that_is_not_a_git_work_tree(tmp_path: Path, run_cli: RunCli) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+
+    for path, words in ((plain, "not a git work tree"), (a_file, "not a directory")):
+        out = run_cli("repos", "add", str(path))
+        assert out.returncode == 2
+        assert words in out.stderr and "Traceback" not in out.stderr
+
+
+def test_discover_registers_work_trees_without_descending_and_survives_loops(
+    fleet_builder: FleetBuilder, tmp_path: Path, run_cli: RunCli
+) -> None:
+    root = tmp_path / "src"
+    (root / "group").mkdir(parents=True)
+    one = fleet_builder.clean("one")
+    two = fleet_builder.clean("two")
+    one.rename(root / "one")
+    two.rename(root / "group" / "two")
+    # A repo nested inside a work tree's own files is not a fleet member.
+    nested = fleet_builder.clean("nested")
+    nested.rename(root / "one" / "vendor-nested")
+    (root / "group" / "loop").symlink_to(root)  # a symlink loop
+    locked = root / "locked"
+    locked.mkdir()
+    os.chmod(locked, 0)
+
+    try:
+        out = run_cli("repos", "discover", str(root))
+    finally:
+        os.chmod(locked, 0o755)
+
+    assert out.returncode == 0, out.stderr
+    assert sorted(_listed(run_cli)) == ["one", "two"]
+
+    again = run_cli("repos", "discover", str(root))
+    assert "0 added, 2 already registered" in again.stdout
+
+
+def test_repos_come_from_the_config_file_too(
+    fleet_builder: FleetBuilder, tmp_path: Path, run_cli: RunCli
+) -> None:
+    path = fleet_builder.clean("configured")
+    config = tmp_path / "fleet.yaml"
+    config.write_text(f"repos:\n  - path: {path}\n    name: from-config\n    allow_push: true\n")
+
+    listed = json.loads(run_cli("repos", "list", "--json", STATEHUB_CONFIG_FILE=str(config)).stdout)
+
+    assert [(r["name"], r["allow_push"], r["source"]) for r in listed] == [
+        ("from-config", True, "config")
+    ]
