@@ -1,0 +1,66 @@
+"""Is the sweep keeping its cadence? Reads the recorded sweeps; the rules are pure."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from statehub.api.schemas import SweepSummary
+from statehub.store.events import ProgressEvent, latest_by_trigger, list_events
+from statehub.sweep.result import EVENT_TYPE
+
+# Skips come in bursts only while one sweep runs, so the newest real sweep is
+# near the top; the bound keeps a pathological history from becoming a scan.
+_PAGE = 100
+_MAX_PAGES = 5
+
+
+def summarize(event: ProgressEvent, now: datetime) -> SweepSummary:
+    payload = event.payload
+    exit_code = payload.get("exit_code")
+    return SweepSummary(
+        event_id=event.id,
+        sweep_id=event.sweep_id,
+        triggered_by=event.triggered_by,
+        caller_run_id=payload.get("caller_run_id"),
+        finished_at=event.created_at,
+        age_seconds=round((now - event.created_at).total_seconds(), 3),
+        lock_skipped=bool(payload.get("lock_skipped", False)),
+        exit_code=exit_code if isinstance(exit_code, int) else None,
+        summary=event.summary,
+    )
+
+
+def latest_sweeps(db: Session) -> dict[str | None, ProgressEvent]:
+    return latest_by_trigger(db, event_type=EVENT_TYPE)
+
+
+def last_completed(db: Session) -> ProgressEvent | None:
+    """The newest sweep event that actually swept (was not lock-skipped)."""
+    before: int | None = None
+    for _ in range(_MAX_PAGES):
+        page = list_events(db, event_type=EVENT_TYPE, limit=_PAGE, before_id=before)
+        for event in page:
+            if not event.payload.get("lock_skipped", False):
+                return event
+        if len(page) < _PAGE:
+            return None
+        before = page[-1].id
+    return None
+
+
+def overdue(
+    completed: ProgressEvent | None, now: datetime, *, cadence_minutes: float, grace_minutes: float
+) -> tuple[bool, str | None]:
+    """Overdue when no real sweep finished within cadence + grace (or none ever did)."""
+    if completed is None:
+        return True, "no sweep has run yet"
+    allowed = timedelta(minutes=cadence_minutes + grace_minutes)
+    age = now - completed.created_at
+    if age <= allowed:
+        return False, None
+    return True, (
+        f"the last sweep that ran finished {age.total_seconds() / 60:.1f} min ago; "
+        f"expected every {cadence_minutes:g} min (+{grace_minutes:g} min grace)"
+    )

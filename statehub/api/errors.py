@@ -1,0 +1,75 @@
+"""Typed errors become HTTP answers here, and only here.
+
+Every answer is JSON ``{"detail": …}``; a traceback only ever reaches the server log.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from statehub.errors import (
+    ConfigError,
+    RepoNotFound,
+    StateHubError,
+    StoreError,
+    StoreUnavailable,
+)
+
+logger = logging.getLogger("statehub.api")
+
+# A database outage is usually short (a restart, a tunnel flap).
+RETRY_AFTER_SECONDS = "30"
+
+
+def _json(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+async def _repo_not_found(_: Request, exc: Exception) -> JSONResponse:
+    return _json(404, str(exc))
+
+
+async def _store_error(_: Request, exc: Exception) -> JSONResponse:
+    headers = {"Retry-After": RETRY_AFTER_SECONDS} if isinstance(exc, StoreUnavailable) else None
+    return _json(503, f"database unavailable: {exc}", headers)
+
+
+async def _db_error(request: Request, exc: Exception) -> JSONResponse:
+    # The store translates errors inside its sessions; this catches one that
+    # escaped elsewhere (a lazy load, a pool checkout outside a session).
+    assert isinstance(exc, DBAPIError)
+    if isinstance(exc, OperationalError) or exc.connection_invalidated:
+        first = str(exc.orig).strip().splitlines()
+        reason = first[0] if first else type(exc.orig).__name__
+        return _json(503, f"database unavailable: {reason}", {"Retry-After": RETRY_AFTER_SECONDS})
+    # Handled here, so nothing re-raises it to the server's log: log it ourselves.
+    logger.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
+    return await _unexpected(request, exc)
+
+
+async def _config_error(_: Request, exc: Exception) -> JSONResponse:
+    # The server's own configuration (e.g. its fleet config file) is wrong: an
+    # operator must act, and the message says where.
+    return _json(500, f"server configuration error: {exc}")
+
+
+async def _statehub_error(_: Request, exc: Exception) -> JSONResponse:
+    return _json(500, str(exc))
+
+
+async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    # Starlette re-raises after this answer, so the server logs the traceback.
+    return _json(500, "internal server error (details are in the server log)")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RepoNotFound, _repo_not_found)
+    app.add_exception_handler(StoreError, _store_error)
+    app.add_exception_handler(DBAPIError, _db_error)
+    app.add_exception_handler(ConfigError, _config_error)
+    app.add_exception_handler(StateHubError, _statehub_error)
+    app.add_exception_handler(Exception, _unexpected)

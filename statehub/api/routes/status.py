@@ -1,0 +1,55 @@
+"""``GET /consistency/status``: did the sweep keep its cadence, and is one running now?"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter
+
+from statehub.api import cadence
+from statehub.api.deps import SettingsDep, StoreDep, SweepsDep
+from statehub.api.schemas import ConsistencyStatus, ErrorBody, LockState
+from statehub.sweep.lock import current_holder
+
+router = APIRouter(prefix="/consistency", tags=["sweeps"])
+
+# The key for sweeps recorded without a triggered_by (none are, today).
+UNTAGGED = "(none)"
+
+
+@router.get(
+    "/status",
+    response_model=ConsistencyStatus,
+    responses={503: {"model": ErrorBody, "description": "the database is unavailable"}},
+)
+def consistency_status(
+    settings: SettingsDep, store: StoreDep, sweeps: SweepsDep
+) -> ConsistencyStatus:
+    """The last sweep (any trigger, and per trigger) with ages, overdue or not, the lock."""
+    with store.session() as db:
+        by_trigger = cadence.latest_sweeps(db)
+        completed = cadence.last_completed(db)
+    now = datetime.now(UTC)
+    newest = max(by_trigger.values(), key=lambda e: e.id, default=None)
+    is_overdue, reason = cadence.overdue(
+        completed,
+        now,
+        cadence_minutes=settings.cadence_minutes,
+        grace_minutes=settings.cadence_grace_minutes,
+    )
+    holder = current_holder(settings.lock_path)
+    return ConsistencyStatus(
+        checked_at=now,
+        cadence_minutes=settings.cadence_minutes,
+        grace_minutes=settings.cadence_grace_minutes,
+        overdue=is_overdue,
+        overdue_reason=reason,
+        last_sweep=cadence.summarize(newest, now) if newest else None,
+        last_completed=cadence.summarize(completed, now) if completed else None,
+        last_by_trigger={
+            (trigger or UNTAGGED): cadence.summarize(event, now)
+            for trigger, event in sorted(by_trigger.items(), key=lambda kv: kv[0] or "")
+        },
+        lock=LockState(held=holder is not None, holder=holder),
+        running_here=sweeps.running_ids(),
+    )

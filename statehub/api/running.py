@@ -1,0 +1,137 @@
+"""Sweeps this server started, run on threads of their own — never on the event loop.
+
+A sweep that won the lock runs on a dedicated non-daemon thread and is known
+here by id until it is recorded; from then on the store answers for it, so a
+status poll works across restarts. The lifespan's shutdown waits for every
+thread, which is what makes SIGTERM graceful: a sweep is bounded by its budget
+and is always recorded.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from uuid import UUID
+
+from statehub.api.schemas import SweepStatus
+from statehub.config import load_fleet_config
+from statehub.registry import sync_config
+from statehub.settings import Settings
+from statehub.store import Store
+from statehub.store.events import get_event_by_sweep_id
+from statehub.sweep.engine import ActiveSweep, Sweeper, SweepRequest
+from statehub.sweep.lock import current_holder
+from statehub.sweep.result import SweepResult
+
+logger = logging.getLogger("statehub.api")
+
+# Failures are kept for polling; the store never saw them. Bounded: a database
+# outage must not turn this into a leak.
+_KEEP_FAILURES = 100
+
+
+@dataclass
+class _Running:
+    future: cf.Future[SweepResult]
+    thread: threading.Thread
+
+
+class RunningSweeps:
+    """Starts sweeps and answers "how is sweep X doing?". Thread-safe."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self._settings = settings
+        self._store = store
+        self._sweeper = Sweeper(settings, store)
+        self._mutex = threading.Lock()
+        self._running: dict[UUID, _Running] = {}
+        self._failed: OrderedDict[UUID, str] = OrderedDict()
+
+    def start(self, request: SweepRequest) -> SweepResult | cf.Future[SweepResult]:
+        """Take the lock and start the sweep; blocking, so call it from a worker thread.
+
+        Returns the recorded lock-skip result at once, or a future of the sweep's
+        result. Nobody can cancel that future: the sweep holds the lock, and it
+        must finish and be recorded even when the caller has gone.
+        """
+        self._sync_config()
+        started = self._sweeper.begin(request)
+        if isinstance(started, SweepResult):
+            return started
+        future: cf.Future[SweepResult] = cf.Future()
+        future.set_running_or_notify_cancel()  # a running future refuses cancel()
+        thread = threading.Thread(
+            target=self._run, args=(started, future), name=f"sweep-{started.sweep_id}"
+        )
+        with self._mutex:
+            self._running[started.sweep_id] = _Running(future, thread)
+        logger.info("sweep %s started (%s)", started.sweep_id, request.triggered_by)
+        thread.start()
+        return future
+
+    def status(self, sweep_id: UUID) -> SweepStatus | None:
+        """Running here, failed here, recorded in the store, running elsewhere, or None."""
+        with self._mutex:
+            running = self._running.get(sweep_id)
+            failure = self._failed.get(sweep_id)
+        if running is not None and not running.future.done():
+            return SweepStatus(sweep_id=sweep_id, status="running")
+        if failure is not None:
+            return SweepStatus(sweep_id=sweep_id, status="failed", detail=failure)
+        with self._store.session() as db:
+            event = get_event_by_sweep_id(db, sweep_id=str(sweep_id))
+        if event is not None:
+            result = SweepResult.model_validate(event.payload)
+            return SweepStatus(sweep_id=sweep_id, status="finished", result=result)
+        # Started by another process (the CLI timer) and still holding the lock.
+        holder = current_holder(self._settings.lock_path)
+        if holder is not None and holder.sweep_id == str(sweep_id):
+            return SweepStatus(sweep_id=sweep_id, status="running")
+        return None
+
+    def running_ids(self) -> list[UUID]:
+        with self._mutex:
+            return [i for i, r in self._running.items() if not r.future.done()]
+
+    def wait_all(self) -> None:
+        """Block until every sweep started here has finished and been recorded."""
+        while True:
+            with self._mutex:
+                threads = [r.thread for r in self._running.values()]
+            if not threads:
+                return
+            logger.info("waiting for %d running sweep(s) to finish", len(threads))
+            for thread in threads:
+                thread.join()
+            with self._mutex:
+                for sweep_id in [i for i, r in self._running.items() if not r.thread.is_alive()]:
+                    del self._running[sweep_id]
+
+    def _run(self, sweep: ActiveSweep, future: cf.Future[SweepResult]) -> None:
+        try:
+            result = sweep.run()
+        except BaseException as exc:  # reported to the poller; nothing above this thread
+            logger.exception("sweep %s failed", sweep.sweep_id)
+            with self._mutex:
+                self._failed[sweep.sweep_id] = str(exc) or type(exc).__name__
+                while len(self._failed) > _KEEP_FAILURES:
+                    self._failed.popitem(last=False)
+                self._running.pop(sweep.sweep_id, None)
+            future.set_exception(exc)
+            return
+        logger.info("sweep %s recorded: %s", sweep.sweep_id, result.summary())
+        with self._mutex:
+            self._running.pop(sweep.sweep_id, None)
+        future.set_result(result)
+
+    def _sync_config(self) -> None:
+        # The same as the CLI: edits to config.yaml count from the next sweep.
+        path = self._settings.resolved_config_file
+        if path is None:
+            return
+        config = load_fleet_config(path)
+        with self._store.session() as db:
+            sync_config(db, config)
