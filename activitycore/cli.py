@@ -1,0 +1,300 @@
+"""``activity-core``: the command line. Library errors become one line and exit status 1 here,
+and nowhere else; no command prints a traceback for a problem the operator can fix."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from activitycore import output
+from activitycore.definitions import load_definitions
+from activitycore.devserver import DevServer, find_temporal_cli
+from activitycore.errors import ActivityCoreError, DefinitionError
+from activitycore.schedules import describe_schedules, sync_schedules
+from activitycore.settings import Settings, load_settings
+from activitycore.store import Store, catalog, runs
+from activitycore.temporal import connect
+from activitycore.trigger import operator_identity, trigger_run
+from activitycore.worker import run_until_stopped
+
+app = typer.Typer(
+    name="activity-core",
+    help="Activity definitions as Temporal Schedules, a worker that runs their HTTP actions, "
+    "and the ActivityRun audit trail. Settings come from the environment: "
+    "ACTIVITY_CORE_HOME, ACTIVITY_CORE_DATABASE_URL, ACTIVITY_DEFINITION_DIRS, "
+    "TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ACTIVITY_CORE_TASK_QUEUE, STATE_HUB_URL, "
+    "STATE_HUB_TOKEN (see docs/activity-core.md).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# Piped output (scripts, CI logs) gets wide lines instead of rich's 80-column default.
+_WIDTH = None if sys.stdout.isatty() else 200
+console = Console(highlight=False, width=_WIDTH)
+errors = Console(stderr=True, highlight=False, width=_WIDTH)
+T = TypeVar("T")
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    errors.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _guarded(body: Callable[[], T]) -> T:
+    """Run a command body, turning expected failures into a message and exit status 1."""
+    try:
+        return body()
+    except ActivityCoreError as exc:
+        _fail(str(exc))
+    except RPCError as exc:
+        _fail(f"Temporal refused the request: {exc.message} ({exc.status.name})")
+    except KeyboardInterrupt:
+        errors.print("interrupted")
+        raise typer.Exit(130) from None
+
+
+def _settings(**overrides: Any) -> Settings:
+    return load_settings(**overrides)
+
+
+def _with_temporal(
+    settings: Settings, body: Callable[[Client, Store], Coroutine[Any, Any, T]]
+) -> T:
+    store = Store.open(settings.resolved_database_url)
+
+    async def main() -> T:
+        client = await connect(settings)
+        return await body(client, store)
+
+    try:
+        return asyncio.run(main())
+    finally:
+        store.close()
+
+
+@app.command("sync-activity-definitions")
+def sync_activity_definitions(
+    directories: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--dir",
+            help="a definitions directory (repeatable); default: ACTIVITY_DEFINITION_DIRS",
+        ),
+    ] = None,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(help="allow zero definition files, removing every known definition"),
+    ] = False,
+) -> None:
+    """Load every definition file and upsert it into the database by id.
+
+    Prints what was created, changed, unchanged, or is no longer on disk (removed). Safe to run
+    again: a second run reports everything unchanged.
+    """
+
+    def body() -> None:
+        settings = _settings()
+        paths = directories or settings.definition_paths
+        loaded = load_definitions(paths, settings.substitution_variables())
+        store = Store.open(settings.resolved_database_url)
+        try:
+            with store.session() as db:
+                if not loaded and not allow_empty and catalog.active_definitions(db):
+                    raise DefinitionError(
+                        [
+                            f"no definition files in {', '.join(map(str, paths))}; refusing to "
+                            "remove every known definition (check ACTIVITY_DEFINITION_DIRS, "
+                            "or pass --allow-empty)"
+                        ]
+                    )
+                report = catalog.sync_definitions(db, loaded=loaded)
+        finally:
+            store.close()
+        output.print_definition_sync(console, report, store.description)
+
+    _guarded(body)
+
+
+@app.command("sync-schedules")
+def sync_schedules_command() -> None:
+    """Make the Temporal schedules match the definitions in the database.
+
+    One schedule per definition (cron, time zone, overlap SKIP, catch-up window by
+    misfire_policy; paused with a note while enabled is false), updated in place, deleted when
+    its definition is gone. Safe to run again.
+    """
+
+    def body() -> None:
+        settings = _settings()
+        report = _with_temporal(settings, lambda c, s: sync_schedules(c, s, settings))
+        output.print_schedule_sync(console, report, settings)
+
+    _guarded(body)
+
+
+@app.command()
+def worker() -> None:
+    """Run the Temporal worker (the ActivityRun workflow and its activities) until Ctrl-C."""
+
+    def body() -> None:
+        settings = _settings()
+        console.print(
+            f"worker on task queue [bold]{settings.task_queue}[/] at "
+            f"{settings.temporal_address} (namespace {settings.temporal_namespace}); Ctrl-C stops"
+        )
+        _with_temporal(settings, lambda c, s: run_until_stopped(c, s, settings))
+        console.print("worker stopped")
+
+    _guarded(body)
+
+
+@app.command()
+def trigger(
+    name_or_id: Annotated[str, typer.Argument(help="the definition's name or id")],
+    wait: Annotated[bool, typer.Option(help="wait for the run to finish")] = True,
+    timeout: Annotated[float, typer.Option(help="seconds to wait")] = 900.0,
+    identity: Annotated[
+        str | None, typer.Option("--as", help="who triggers (default: user@host)")
+    ] = None,
+) -> None:
+    """Start one run now (the runbook's manual canary), recorded with trigger `manual`."""
+
+    def body() -> None:
+        settings = _settings()
+        # An unknown name is the likelier mistake: say so before trying Temporal.
+        store = Store.open(settings.resolved_database_url)
+        try:
+            with store.session() as db:
+                catalog.find_definition(db, name_or_id=name_or_id)
+        finally:
+            store.close()
+        result = _with_temporal(
+            settings,
+            lambda c, s: trigger_run(
+                c,
+                s,
+                settings,
+                name_or_id=name_or_id,
+                identity=identity or operator_identity(),
+                wait_seconds=timeout if wait else None,
+            ),
+        )
+        output.print_triggered(console, result, waited=wait)
+        if wait and (result.row is None or result.row.status != runs.SUCCEEDED):
+            raise typer.Exit(1)
+
+    _guarded(body)
+
+
+@app.command("runs")
+def list_runs(
+    definition: Annotated[
+        str | None, typer.Option(help="only this definition (name or id)")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000, help="how many runs")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """List ActivityRuns, newest first."""
+
+    def body() -> None:
+        settings = _settings()
+        store = Store.open(settings.resolved_database_url)
+        try:
+            with store.session() as db:
+                definition_id = None
+                if definition is not None:
+                    definition_id = catalog.find_definition(
+                        db, name_or_id=definition, include_removed=True
+                    ).id
+                found = runs.list_runs(db, definition_id=definition_id, limit=limit)
+        finally:
+            store.close()
+        if as_json:
+            print(json.dumps([output.run_document(r, n) for r, n in found], indent=2))
+        else:
+            output.print_runs(console, found)
+
+    _guarded(body)
+
+
+@app.command("schedules")
+def show_schedules(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Show each definition's schedule: state, next fire times and recent actions."""
+
+    def body() -> None:
+        settings = _settings()
+        views = _with_temporal(settings, lambda c, s: describe_schedules(c, s, settings))
+        if as_json:
+            print(json.dumps([output.schedule_document(v) for v in views], indent=2))
+        else:
+            output.print_schedules(console, views)
+
+    _guarded(body)
+
+
+@app.command()
+def dev(
+    port: Annotated[int, typer.Option(help="the Temporal frontend (gRPC) port")] = 7233,
+    ui_port: Annotated[
+        int | None, typer.Option(help="serve Temporal's web UI on this port (default: none)")
+    ] = None,
+) -> None:
+    """One machine: start a Temporal dev server (own SQLite file in ACTIVITY_CORE_HOME), sync
+    definitions and schedules, and run the worker. Ctrl-C stops everything it started."""
+
+    def body() -> None:
+        settings = _settings(temporal_address=f"127.0.0.1:{port}")
+        server = DevServer(
+            binary=find_temporal_cli(settings.temporal_cli),
+            db_file=settings.home / "temporal-dev.db",
+            port=port,
+            ui_port=ui_port,
+        )
+        # SIGTERM must unwind like Ctrl-C, or the server (in its own session) would outlive us.
+        signal.signal(signal.SIGTERM, _interrupt)
+        server.start()
+        try:
+            console.print(f"Temporal dev server at {server.address}, log {server.log_file}")
+            sync_activity_definitions(directories=None, allow_empty=True)
+            asyncio.run(_dev_main(settings))
+        finally:
+            server.stop()
+            console.print("stopped the Temporal dev server")
+
+    _guarded(body)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+async def _dev_main(settings: Settings) -> None:
+    store = Store.open(settings.resolved_database_url)
+    try:
+        client = await connect(settings, wait_seconds=20)
+        report = await sync_schedules(client, store, settings)
+        output.print_schedule_sync(console, report, settings)
+        console.print(f"worker on task queue [bold]{settings.task_queue}[/]; Ctrl-C stops all")
+        await run_until_stopped(client, store, settings)
+    finally:
+        store.close()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

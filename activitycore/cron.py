@@ -1,0 +1,93 @@
+"""Validate trigger expressions before Temporal sees them.
+
+Temporal accepts more than one cron dialect, and one of them is a trap: a 6-field string is
+read as *minute … day-of-week year*, not the *second minute …* most cron libraries mean, so
+``0 */15 * * * *`` would silently fire at hours 0 and 15. We therefore accept only the
+classic 5 fields and Temporal's ``@every <n><unit>`` interval form (which the tests use to fire
+every few seconds); anything else is refused with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+
+_MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+_DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
+
+# (name, lowest, highest, names mapped to numbers)
+_FIELDS: list[tuple[str, int, int, dict[str, int]]] = [
+    ("minute", 0, 59, {}),
+    ("hour", 0, 23, {}),
+    ("day-of-month", 1, 31, {}),
+    ("month", 1, 12, {name: i + 1 for i, name in enumerate(_MONTHS)}),
+    ("day-of-week", 0, 7, {name: i for i, name in enumerate(_DAYS)}),
+]
+
+_EVERY = re.compile(r"^@every\s+(\d+)([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_ITEM = re.compile(r"^(?P<range>\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:/(?P<step>\d+))?$")
+
+EXPECTED = (
+    "a 5-field cron expression 'minute hour day-of-month month day-of-week' "
+    "(e.g. '*/15 * * * *') or '@every <n>s|m|h|d'"
+)
+
+
+class CronError(ValueError):
+    """The expression is not one we accept; the message says why."""
+
+
+def every_seconds(expression: str) -> int | None:
+    """The interval of an ``@every`` expression in seconds, or None for a cron expression."""
+    match = _EVERY.match(expression.strip())
+    if match is None:
+        return None
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def validate(expression: str) -> str:
+    """Return the expression, normalised to single spaces, or raise :class:`CronError`."""
+    text = " ".join(expression.split())
+    if text.startswith("@every"):
+        seconds = every_seconds(text)
+        if seconds is None or seconds <= 0:
+            raise CronError(f"{text!r}: expected '@every <n>s|m|h|d' with n > 0")
+        return text
+    if text.startswith("@") or text.upper().startswith("CRON_TZ="):
+        raise CronError(f"{text!r} is not supported; expected {EXPECTED} (set `timezone` instead)")
+    parts = text.split(" ")
+    if len(parts) != 5:
+        raise CronError(f"{text!r} has {len(parts)} fields; expected {EXPECTED}")
+    for part, (name, low, high, names) in zip(parts, _FIELDS, strict=True):
+        for item in part.split(","):
+            _check_item(text, item, name, low, high, names)
+    return text
+
+
+def _check_item(
+    text: str, item: str, name: str, low: int, high: int, names: dict[str, int]
+) -> None:
+    match = _ITEM.match(item)
+    if match is None:
+        raise CronError(f"{text!r}: {name} item {item!r} is not n, a-b, *, or one of them /step")
+    step = match.group("step")
+    if step is not None and int(step) == 0:
+        raise CronError(f"{text!r}: {name} step must be at least 1")
+    spec = match.group("range")
+    if spec == "*":
+        return
+    bounds = [_value(text, bound, name, low, high, names) for bound in spec.split("-")]
+    if len(bounds) == 2 and bounds[0] > bounds[1]:
+        raise CronError(f"{text!r}: {name} range {spec!r} runs backwards")
+
+
+def _value(text: str, token: str, name: str, low: int, high: int, names: dict[str, int]) -> int:
+    if token.isdigit():
+        value = int(token)
+    elif token.upper() in names:
+        value = names[token.upper()]
+    else:
+        raise CronError(f"{text!r}: {name} value {token!r} is not a number or a known name")
+    if not low <= value <= high:
+        raise CronError(f"{text!r}: {name} value {value} is outside {low}-{high}")
+    return value

@@ -1,0 +1,77 @@
+"""The command line: every command has help and is documented, and operator mistakes end
+in one clear line and exit status 1, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from activitycore.cli import app
+from activitycore.devserver import free_port
+from tests.activitycore.support import REPO
+
+COMMANDS = [
+    "sync-activity-definitions",
+    "sync-schedules",
+    "worker",
+    "trigger",
+    "runs",
+    "schedules",
+    "dev",
+]
+
+
+def test_every_command_is_registered() -> None:
+    registered = {
+        c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands
+    }
+    assert registered == set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_docs(command: str) -> None:
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+    docs = (REPO / "docs" / "activity-core.md").read_text()
+    assert f"activity-core {command}" in docs
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ACTIVITY_CORE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")  # nobody listens
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sync-schedules"], "cannot reach Temporal at 127.0.0.1:"),
+        (["schedules"], "cannot reach Temporal at 127.0.0.1:"),
+        (["trigger", "No Such Activity"], "no activity definition is named"),
+        (["runs", "--definition", "nope"], "no activity definition is named"),
+        (["sync-activity-definitions", "--dir", "/nonexistent"], "not a directory"),
+    ],
+)
+def test_it_fails_with_one_clear_line(home: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_it_names_a_bad_setting(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STATE_HUB_URL", "ftp://nope")
+    result = CliRunner().invoke(app, ["runs"])
+    assert result.exit_code == 1
+    assert "STATE_HUB_URL" in result.output and "http(s) URL" in result.output
+
+
+def test_runs_on_an_empty_database(home: Path) -> None:
+    result = CliRunner().invoke(app, ["runs"])
+    assert result.exit_code == 0
+    assert "no runs yet" in result.output
+    assert CliRunner().invoke(app, ["runs", "--json"]).output.strip() == "[]"
