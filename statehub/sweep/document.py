@@ -75,6 +75,24 @@ def exit_code_for(mode: Mode, checks: list[RepoCheck]) -> int:
     return 1 if unresolved else 0
 
 
+def _common(
+    request: SweepRequest, *, host: str, started_at: datetime, finished_at: datetime
+) -> dict[str, object]:
+    """The fields every result document has, whether it swept or skipped."""
+    return {
+        "sweep_id": request.sweep_id,
+        "triggered_by": request.triggered_by,
+        "caller_run_id": request.caller_run_id,
+        "host": host,
+        "mode": request.mode,
+        "fetch": request.fetch,
+        "max_seconds": request.max_seconds,
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "duration_seconds": round((finished_at - started_at).total_seconds(), 3),
+    }
+
+
 def build_result(
     request: SweepRequest,
     *,
@@ -87,28 +105,21 @@ def build_result(
     def names(verdict: Verdict) -> list[str]:
         return [c.name for c in checks if c.verdict is verdict]
 
-    return SweepResult(
-        sweep_id=request.sweep_id,
-        triggered_by=request.triggered_by,
-        caller_run_id=request.caller_run_id,
-        host=host,
-        mode=request.mode,
-        fetch=request.fetch,
-        max_seconds=request.max_seconds,
-        started_at=started_at,
-        finished_at=finished_at,
-        duration_seconds=round((finished_at - started_at).total_seconds(), 3),
-        exit_code=exit_code_for(request.mode, checks),
-        repos_total=repos_total,
-        repos_processed=[_report(c) for c in checks if c.verdict is Verdict.NEEDS_ACTION],
-        skipped_clean=names(Verdict.CLEAN),
-        skipped_missing=names(Verdict.MISSING),
-        skipped_budget=names(Verdict.BUDGET),
-        errors=[
-            RepoError(name=c.name, path=c.path, message=c.message or "unknown error")
-            for c in checks
-            if c.verdict is Verdict.ERROR
-        ],
+    return SweepResult.model_validate(
+        {
+            **_common(request, host=host, started_at=started_at, finished_at=finished_at),
+            "exit_code": exit_code_for(request.mode, checks),
+            "repos_total": repos_total,
+            "repos_processed": [_report(c) for c in checks if c.verdict is Verdict.NEEDS_ACTION],
+            "skipped_clean": names(Verdict.CLEAN),
+            "skipped_missing": names(Verdict.MISSING),
+            "skipped_budget": names(Verdict.BUDGET),
+            "errors": [
+                RepoError(name=c.name, path=c.path, message=c.message or "unknown error")
+                for c in checks
+                if c.verdict is Verdict.ERROR
+            ],
+        }
     )
 
 
@@ -121,19 +132,12 @@ def lock_skipped_result(
     held_by: LockHolder,
     repos_total: int,
 ) -> SweepResult:
-    return SweepResult(
-        sweep_id=request.sweep_id,
-        triggered_by=request.triggered_by,
-        caller_run_id=request.caller_run_id,
-        host=host,
-        mode=request.mode,
-        fetch=request.fetch,
-        max_seconds=request.max_seconds,
-        started_at=started_at,
-        finished_at=finished_at,
-        duration_seconds=round((finished_at - started_at).total_seconds(), 3),
-        lock_skipped=True,
-        held_by=held_by,
-        exit_code=0,
-        repos_total=repos_total,
+    return SweepResult.model_validate(
+        {
+            **_common(request, host=host, started_at=started_at, finished_at=finished_at),
+            "lock_skipped": True,
+            "held_by": held_by,
+            "exit_code": 0,
+            "repos_total": repos_total,
+        }
     )

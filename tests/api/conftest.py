@@ -1,10 +1,8 @@
-"""API fixtures: settings in a fresh home over the parametrized database, and
-the app served for real on loopback."""
+"""API fixtures: the app served for real on loopback (settings: tests/fixtures_home.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -13,22 +11,6 @@ from statehub.api import create_app
 from statehub.settings import Settings
 from statehub.store import Store
 from tests.api.helpers import LiveServer
-
-
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    # token/token_file explicit: a STATEHUB_TOKEN in the developer's shell must
-    # not switch auth on under the tests.
-    return Settings(
-        home=tmp_path / "home",
-        database_url=database_url,
-        workers=4,
-        fetch_timeout=20,
-        git_timeout=20,
-        hostname="test-workstation",
-        token=None,
-        token_file=None,
-    )
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Sweep fixtures: settings in a fresh home, over the parametrized database."""
+"""A State Hub home for one test: settings over the parametrized database, and a sweeper."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from statehub.sweep.engine import Sweeper
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
+    # token/token_file explicit: a STATEHUB_TOKEN in the developer's shell must
+    # not switch auth on under the tests.
     return Settings(
         home=tmp_path / "home",
         database_url=database_url,
@@ -20,6 +22,8 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         fetch_timeout=20,
         git_timeout=20,
         hostname="test-workstation",
+        token=None,
+        token_file=None,
     )
 
 
