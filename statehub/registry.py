@@ -8,9 +8,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from statehub.config import FleetConfig
+from statehub.config import FleetConfig, load_fleet_config
 from statehub.errors import NotAGitRepo, RegistryError, RepoNotFound
 from statehub.fleet.discover import discover
+from statehub.settings import Settings
+from statehub.store import Store
 from statehub.store.repos import RepoRecord, add_repo, find_repo_by_path, get_repo, upsert_repo
 
 
@@ -107,3 +109,13 @@ def sync_config(db: Session, config: FleetConfig) -> DiscoverReport:
         report.known.extend(found.known)
         report.skipped.extend(found.skipped)
     return report
+
+
+def sync_config_file(settings: Settings, store: Store) -> DiscoverReport | None:
+    """Register what the fleet config file names, if there is one (before each sweep)."""
+    path = settings.resolved_config_file
+    if path is None:
+        return None
+    config = load_fleet_config(path)
+    with store.session() as db:
+        return sync_config(db, config)

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from statehub.api.schemas import SweepStatus
-from statehub.config import load_fleet_config
-from statehub.registry import sync_config
+from statehub.registry import sync_config_file
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import get_event_by_sweep_id
@@ -57,7 +56,8 @@ class RunningSweeps:
         result. Nobody can cancel that future: the sweep holds the lock, and it
         must finish and be recorded even when the caller has gone.
         """
-        self._sync_config()
+        # The same as the CLI: edits to config.yaml count from the next sweep.
+        sync_config_file(self._settings, self._store)
         started = self._sweeper.begin(request)
         if isinstance(started, SweepResult):
             return started
@@ -126,12 +126,3 @@ class RunningSweeps:
         with self._mutex:
             self._running.pop(sweep.sweep_id, None)
         future.set_result(result)
-
-    def _sync_config(self) -> None:
-        # The same as the CLI: edits to config.yaml count from the next sweep.
-        path = self._settings.resolved_config_file
-        if path is None:
-            return
-        config = load_fleet_config(path)
-        with self._store.session() as db:
-            sync_config(db, config)

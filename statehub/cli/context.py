@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from statehub.config import load_fleet_config
-from statehub.registry import DiscoverReport, sync_config
+from statehub.registry import DiscoverReport, sync_config_file
 from statehub.settings import Settings, load_settings
 from statehub.store import Store
 
@@ -31,9 +30,4 @@ def opened() -> Iterator[Context]:
 
 def apply_config_file(ctx: Context) -> DiscoverReport | None:
     """Register the repos the config file names, if there is one."""
-    path = ctx.settings.resolved_config_file
-    if path is None:
-        return None
-    config = load_fleet_config(path)
-    with ctx.store.session() as db:
-        return sync_config(db, config)
+    return sync_config_file(ctx.settings, ctx.store)
