@@ -219,15 +219,16 @@ def _enable_wal(engine: Engine) -> None:
         raw = connection.connection.dbapi_connection
         assert raw is not None
         while True:
+            cursor = raw.cursor()
             try:
-                cursor = raw.cursor()
                 cursor.execute("PRAGMA journal_mode = WAL")
-                cursor.close()
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise OperationalError("PRAGMA journal_mode = WAL", None, exc) from exc
                 time.sleep(0.02)
+            finally:
+                cursor.close()
 
 
 def _make_parent_dir(path: str, describe: str) -> None:

@@ -7,7 +7,6 @@ makes "newest N of type T" cost the same at 10 rows and at 1,000,000.
 from __future__ import annotations
 
 from sqlalchemy import text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from statehub.store import Store
@@ -22,11 +21,6 @@ def _plan(db: Session, statement: str) -> str:
     # to see which index plan it would use at scale.
     db.execute(text("SET LOCAL enable_seqscan = off"))
     return "\n".join(row[0] for row in db.execute(text(f"EXPLAIN {statement}")))
-
-
-def _compiled(db: Session, statement: object) -> str:
-    dialect = sqlite.dialect() if db.get_bind().dialect.name == "sqlite" else postgresql.dialect()
-    return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))  # type: ignore[attr-defined]
 
 
 def test_newest_events_of_a_type_walk_the_index_without_sorting(store: Store) -> None:
