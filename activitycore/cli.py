@@ -8,6 +8,7 @@ import json
 import signal
 import sys
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -17,9 +18,10 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from activitycore import output
+from activitycore.cadence import RunMark, mirror, parse_duration, trigger_slots
 from activitycore.definitions import load_definitions
 from activitycore.devserver import DevServer, find_temporal_cli
-from activitycore.errors import ActivityCoreError, DefinitionError
+from activitycore.errors import ActivityCoreError, ConfigError, DefinitionError
 from activitycore.schedules import describe_schedules, sync_schedules
 from activitycore.settings import Settings, load_settings
 from activitycore.store import Store, catalog, runs
@@ -43,6 +45,9 @@ _WIDTH = None if sys.stdout.isatty() else 200
 console = Console(highlight=False, width=_WIDTH)
 errors = Console(stderr=True, highlight=False, width=_WIDTH)
 T = TypeVar("T")
+# `cadence --check`: slots missed, failed or skipped (1 stays "the command failed").
+EXIT_SLOTS_MISSED = 4
+MAX_WINDOW = timedelta(days=31)
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -223,6 +228,63 @@ def list_runs(
             print(json.dumps([output.run_document(r, n) for r, n in found], indent=2))
         else:
             output.print_runs(console, found)
+
+    _guarded(body)
+
+
+@app.command("cadence")
+def cadence_command(
+    name_or_id: Annotated[str, typer.Argument(help="the definition's name or id")],
+    since: Annotated[str, typer.Option(help="window back from now: 15m, 2h, 7d")] = "7d",
+    grace: Annotated[
+        str, typer.Option(help="a slot is judged once this has passed since it")
+    ] = "5m",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print JSON, every slot included")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option(help=f"exit {EXIT_SLOTS_MISSED} unless every judged slot succeeded")
+    ] = False,
+) -> None:
+    """The mirror check: each slot the definition's trigger expects against its ActivityRuns,
+    so a fire that never happened shows even when Temporal's counters say nothing."""
+
+    def body() -> None:
+        try:
+            window, grace_period = parse_duration(since), parse_duration(grace)
+        except ValueError as exc:
+            raise ConfigError(f"--since/--grace: {exc}") from None
+        if window > MAX_WINDOW:
+            raise ConfigError(f"--since {since}: at most {MAX_WINDOW.days}d")
+        settings = _settings()
+        store = Store.open(settings.resolved_database_url)
+        end = datetime.now(UTC)
+        start = end - window
+        try:
+            with store.session() as db:
+                row = catalog.find_definition(db, name_or_id=name_or_id, include_removed=True)
+                found = runs.runs_fired_since(db, definition_id=row.id, since=start)
+                name, trigger, timezone, enabled = row.name, row.trigger, row.timezone, row.enabled
+        finally:
+            store.close()
+        try:
+            slots = trigger_slots(trigger, timezone, start, end)
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}") from None
+        result = mirror(
+            (RunMark(*values) for values in found),
+            slots=slots,
+            start=start,
+            end=end,
+            grace=grace_period,
+        )
+        if as_json:
+            document = output.mirror_document(result, name=name, trigger=trigger, enabled=enabled)
+            print(json.dumps(document, indent=2))
+        else:
+            output.print_mirror(console, result, name=name, trigger=trigger, enabled=enabled)
+        if check and not result.ok:
+            raise typer.Exit(EXIT_SLOTS_MISSED)
 
     _guarded(body)
 

@@ -91,3 +91,31 @@ def _value(text: str, token: str, name: str, low: int, high: int, names: dict[st
     if not low <= value <= high:
         raise CronError(f"{text!r}: {name} value {value} is outside {low}-{high}")
     return value
+
+
+def field_values(expression: str) -> tuple[list[frozenset[int]], bool, bool]:
+    """The set of values each of the 5 fields allows (day-of-week 7 folded to 0), and whether
+    day-of-month and day-of-week are restricted (cron ORs them when both are)."""
+    text = validate(expression)
+    if text.startswith("@every"):
+        raise CronError(f"{text!r} is an interval, not a cron expression")
+    parts = text.split(" ")
+    sets: list[frozenset[int]] = []
+    for part, (_name, low, high, names) in zip(parts, _FIELDS, strict=True):
+        values: set[int] = set()
+        for item in part.split(","):
+            match = _ITEM.match(item)
+            assert match is not None  # validate() checked it
+            spec, step = match.group("range"), int(match.group("step") or 1)
+            if spec == "*":
+                first, last = low, high
+            else:
+                bounds = [int(b) if b.isdigit() else names[b.upper()] for b in spec.split("-")]
+                first = bounds[0]
+                # "5/15" means 5-59/15, as in Vixie cron and Temporal.
+                last = bounds[-1] if len(bounds) == 2 or step == 1 else high
+            values.update(range(first, last + 1, step))
+        sets.append(frozenset(values))
+    sets[4] = frozenset(0 if day == 7 else day for day in sets[4])
+    # As Vixie cron and Temporal: a field starting with "*" (even "*/2") is unrestricted.
+    return sets, not parts[2].startswith("*"), not parts[4].startswith("*")

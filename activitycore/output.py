@@ -8,12 +8,14 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from activitycore.cadence import Mirror
 from activitycore.schedules import ScheduleReport, ScheduleView
 from activitycore.settings import Settings
 from activitycore.store.catalog import SyncReport
 from activitycore.store.models import RunRow
 from activitycore.trigger import TriggeredRun
 
+_SLOTS_SHOWN = 20
 _STATUS_STYLE = {"succeeded": "green", "failed": "red", "running": "yellow", "skipped": "dim"}
 
 
@@ -190,3 +192,67 @@ def print_schedules(console: Console, views: list[ScheduleView]) -> None:
                     f"  recent: slot {_when(action.scheduled_at)}, started "
                     f"{_when(action.started_at)}  {action.workflow_id}"
                 )
+
+
+def mirror_document(mirror: Mirror, *, name: str, trigger: str, enabled: bool) -> dict[str, Any]:
+    return {
+        "definition": name,
+        "trigger": trigger,
+        "enabled": enabled,
+        "window_start": _iso(mirror.start),
+        "window_end": _iso(mirror.end),
+        "slots_judged": len(mirror.slots),
+        "slots_pending": mirror.pending,
+        "counts": mirror.counts,
+        "missed": [_iso(slot) for slot in mirror.missed],
+        "manual_runs": mirror.manual_runs,
+        "unexpected_runs": [r.run_id for r in mirror.unexpected],
+        "ok": mirror.ok,
+        "slots": [
+            {
+                "slot": _iso(s.slot),
+                "status": s.status,
+                "runs": [
+                    {"run_id": r.run_id, "fired_at": _iso(r.fired_at), "status": r.status}
+                    for r in s.runs
+                ],
+            }
+            for s in mirror.slots
+        ],
+    }
+
+
+def print_mirror(
+    console: Console, mirror: Mirror, *, name: str, trigger: str, enabled: bool
+) -> None:
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(mirror.counts.items())) or "none"
+    console.print(
+        f"{name} ({trigger}{'' if enabled else ', disabled: schedule paused'}): "
+        f"{_when(mirror.start)} to {_when(mirror.end)}, {len(mirror.slots)} slots judged "
+        f"({counts}), {mirror.pending} pending, {mirror.manual_runs} manual runs",
+        soft_wrap=True,
+        markup=False,
+    )
+    bad = [s for s in mirror.slots if s.status not in ("succeeded", "running")]
+    if bad:
+        table = Table("slot (UTC)", "status", "runs")
+        for s in bad[:_SLOTS_SHOWN]:
+            style = _STATUS_STYLE.get(s.status, "bold red")
+            runs = ", ".join(f"{r.run_id} {r.status}" for r in s.runs) or "no run recorded"
+            table.add_row(_when(s.slot), f"[{style}]{s.status}[/]", runs)
+        console.print(table)
+        if len(bad) > _SLOTS_SHOWN:
+            console.print(f"… and {len(bad) - _SLOTS_SHOWN} more (--json lists every slot)")
+    for run in mirror.unexpected:
+        console.print(
+            f"unexpected: run {run.run_id} scheduled for {_when(run.scheduled_for)}, "
+            "which the trigger does not name (was the trigger changed?)",
+            soft_wrap=True,
+            markup=False,
+        )
+    if mirror.ok:
+        console.print("[green]every slot fired and succeeded[/]")
+    elif not mirror.slots:
+        console.print("[red]no slot in the window is old enough to judge[/]")
+    else:
+        console.print(f"[red]{len(bad)} of {len(mirror.slots)} slots did not succeed[/]")

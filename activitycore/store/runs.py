@@ -102,3 +102,12 @@ def list_runs(
 
 def get_run(db: Session, *, run_id: str) -> RunRow | None:
     return db.get(RunRow, run_id)
+
+
+def runs_fired_since(db: Session, *, definition_id: str, since: datetime) -> list[tuple[Any, ...]]:
+    """(run_id, scheduled_for, fired_at, status, trigger) of the definition's runs fired at or
+    after ``since``: the mirror check's input, without the (large) context snapshots."""
+    query = select(
+        RunRow.run_id, RunRow.scheduled_for, RunRow.fired_at, RunRow.status, RunRow.trigger
+    ).where(RunRow.definition_id == definition_id, RunRow.fired_at >= since)
+    return [tuple(row) for row in db.execute(query)]

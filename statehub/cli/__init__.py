@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from statehub.cli import demo, progress, repos, serve, sweep
+from statehub.cli import cadence, demo, progress, repos, serve, sweep
 from statehub.cli.output import err_console
 from statehub.errors import ConfigError, RegistryError, StateHubError, StoreError
 
@@ -20,6 +20,7 @@ app = typer.Typer(
 app.add_typer(repos.app, name="repos")
 app.command("sweep")(sweep.sweep)
 app.command("progress")(progress.progress)
+app.command("cadence")(cadence.cadence)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 
@@ -40,7 +41,9 @@ def main() -> None:
     try:
         app()
     except StateHubError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console.print(
+            f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True
+        )  # one line per error, whatever the width
         sys.exit(_exit_status(exc))
     except KeyboardInterrupt:
         err_console.print("interrupted")

@@ -19,6 +19,7 @@ COMMANDS = [
     "trigger",
     "runs",
     "schedules",
+    "cadence",
     "dev",
 ]
 

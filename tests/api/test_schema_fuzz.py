@@ -27,6 +27,7 @@ OPERATIONS = [
     "POST /consistency/sweep/remote-all",
     "GET /consistency/sweeps/{sweep_id}",
     "GET /consistency/status",
+    "GET /consistency/cadence",
     "GET /progress/",
     "POST /progress/",
     "GET /progress/{event_id}",

@@ -1,0 +1,90 @@
+"""Read the recorded sweeps of a window and judge their cadence (the I/O edge of cadence.py).
+
+A week at 15 minutes is ~700 slots; with both callers and their lock skips that
+is 1,400 to 2,000 events, each carrying a whole sweep result. They are read a page
+at a time, newest first, through the ``since`` index on created_at, and each
+page is reduced to marks before the next one is read, so memory stays bounded
+by one page whatever the fleet size; the window itself is capped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from statehub.cadence import (
+    ACTIVITY_CORE,
+    DEFAULT_EVERY,
+    DEFAULT_TOLERANCE,
+    SweepMark,
+    Verdict,
+    judge,
+    mark_from_payload,
+)
+from statehub.store import Store
+from statehub.store.events import ProgressEvent, list_events
+from statehub.sweep.result import EVENT_TYPE
+
+logger = logging.getLogger("statehub.cadence")
+
+PAGE = 200
+MAX_WINDOW = timedelta(days=31)
+MAX_SLOTS = 20_000  # a month at 15 min is 2,976; a week at 1 min 10,080
+
+
+def _mark(event: ProgressEvent) -> SweepMark:
+    try:
+        return mark_from_payload(event.id, event.payload, recorded_at=event.created_at)
+    except ValueError as exc:
+        # A row we cannot read must not vanish from the verdict: it counts as a
+        # failed sweep at the time it was recorded.
+        logger.warning("progress event %s: %s; counted as a failed sweep", event.id, exc)
+        return SweepMark(
+            event_id=event.id,
+            sweep_id=event.sweep_id,
+            triggered_by=event.triggered_by,
+            started_at=event.created_at,
+            finished_at=event.created_at,
+            lock_skipped=False,
+            exit_code=None,
+            failed=True,
+        )
+
+
+def iter_marks(db: Session, *, since: datetime, page: int = PAGE) -> Iterator[SweepMark]:
+    """Marks of every sweep recorded at or after ``since``, newest first, a page at a time."""
+    before: int | None = None
+    while True:
+        events = list_events(db, event_type=EVENT_TYPE, limit=page, before_id=before, since=since)
+        yield from (_mark(e) for e in events)
+        if len(events) < page:
+            return
+        before = events[-1].id
+
+
+def window_verdict(
+    store: Store,
+    *,
+    now: datetime,
+    window: timedelta,
+    every: timedelta = DEFAULT_EVERY,
+    tolerance: timedelta = DEFAULT_TOLERANCE,
+    source: str = ACTIVITY_CORE,
+) -> Verdict:
+    """The verdict for [now - window, now). Raises ValueError for a window it will not read."""
+    if window <= timedelta(0) or window > MAX_WINDOW:
+        raise ValueError(f"the window must be between 1s and {MAX_WINDOW.days}d, got {window}")
+    if every <= timedelta(0) or window / every > MAX_SLOTS:
+        raise ValueError(
+            f"{window} at every {every} is more than {MAX_SLOTS} slots: use a longer --every"
+        )
+    start = now - window
+    # created_at (when a sweep was recorded) is never before its started_at, so
+    # since=start finds every sweep that started in the window; bucket() drops
+    # the few that started earlier and finished inside it.
+    with store.session() as db:
+        marks = list(iter_marks(db, since=start))
+    return judge(marks, start=start, end=now, every=every, tolerance=tolerance, source=source)
