@@ -16,10 +16,11 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 from statehub import __version__
+from statehub.api import dashboard
 from statehub.api.auth import Authenticated
 from statehub.api.errors import install_error_handlers
 from statehub.api.limits import MAX_BODY_BYTES, BodySizeLimit
-from statehub.api.routes import health, progress, repos, status, sweeps
+from statehub.api.routes import cadence, health, progress, repos, status, sweeps
 from statehub.api.running import RunningSweeps
 from statehub.settings import Settings
 from statehub.store import Store
@@ -75,9 +76,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     install_error_handlers(app)
     app.include_router(health.router)
-    for router in (sweeps.router, status.router, progress.router, repos.router):
+    for router in (sweeps.router, status.router, cadence.router, progress.router, repos.router):
         app.include_router(router, dependencies=[Authenticated])
     _add_docs(app)
+    dashboard.install(app)  # GET / and /dashboard/…: signs in by itself (see session.py)
     return app
 
 

@@ -1,0 +1,112 @@
+"""``GET /`` (the dashboard) and ``GET /dashboard/sweeps/{sweep_id}`` (one sweep).
+
+Without a valid sign-in (when the server has a token) both answer 401 with the
+sign-in form and nothing else: not a repo name, not a count.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from statehub.api import cadence as status_rules
+from statehub.api.dashboard import fleet, strip, sweeps
+from statehub.api.dashboard.render import page
+from statehub.api.dashboard.session import signed_in, token_required
+from statehub.api.deps import SettingsDep, StoreDep, SweepsDep
+from statehub.cadence_history import iter_marks
+from statehub.settings import Settings
+from statehub.store.events import get_event_by_sweep_id, list_events
+from statehub.store.repos import list_repos
+from statehub.sweep.lock import current_holder
+from statehub.sweep.result import EVENT_TYPE
+
+router = APIRouter(include_in_schema=False)
+
+RECENT_SWEEPS = 20
+
+
+def _sign_in_page() -> HTMLResponse:
+    # After signing in, the page reloads itself: the same URL, now with the cookie.
+    return page("signin.html", {}, status_code=401)
+
+
+def _common(request: Request, settings: Settings, now: datetime) -> dict[str, Any]:
+    return {
+        "now": now,
+        "host": settings.hostname,
+        "token_required": token_required(request),
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(
+    request: Request,
+    settings: SettingsDep,
+    store: StoreDep,
+    sweeps_here: SweepsDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    finding: Annotated[str, Query(max_length=100)] = "",
+) -> HTMLResponse:
+    if not signed_in(request):
+        return _sign_in_page()
+    now = datetime.now(UTC)
+    start, _ = strip.window(now)
+    with store.session() as db:
+        repos = list_repos(db)
+        recent = list_events(db, event_type=EVENT_TYPE, limit=RECENT_SWEEPS)
+        marks = list(iter_marks(db, since=start))
+        completed = status_rules.last_completed(db)
+    overdue, overdue_reason = status_rules.overdue(
+        completed,
+        now,
+        cadence_minutes=settings.cadence_minutes,
+        grace_minutes=settings.cadence_grace_minutes,
+    )
+    rows = fleet.ordered(repos)
+    return page(
+        "index.html",
+        {
+            **_common(request, settings, now),
+            "rows": rows,
+            "visible": [fleet.matches(r, name=q, tag=finding) for r in rows],
+            "counts": fleet.counts(rows),
+            "options": fleet.filter_options(rows, finding),
+            "q": q,
+            "finding": finding,
+            "cells": strip.cells(marks, now),
+            "recent": [sweeps.row_for(e) for e in recent],
+            "last_completed": completed,
+            "overdue": overdue,
+            "overdue_reason": overdue_reason,
+            "holder": current_holder(settings.lock_path),
+            "running_here": sweeps_here.running_ids(),
+        },
+    )
+
+
+@router.get("/dashboard/sweeps/{sweep_id}", response_class=HTMLResponse)
+def sweep_page(
+    request: Request,
+    sweep_id: UUID,
+    settings: SettingsDep,
+    store: StoreDep,
+    sweeps_here: SweepsDep,
+) -> HTMLResponse:
+    if not signed_in(request):
+        return _sign_in_page()
+    now = datetime.now(UTC)
+    with store.session() as db:
+        event = get_event_by_sweep_id(db, sweep_id=str(sweep_id))
+    context = {**_common(request, settings, now), "sweep_id": sweep_id}
+    if event is not None:
+        return page("sweep.html", {**context, "doc": sweeps.document_for(event)})
+    found = sweeps_here.status(sweep_id)
+    if found is not None and found.status == "running":
+        return page("sweep_running.html", context)
+    detail = found.detail if found is not None else None
+    return page("sweep_missing.html", {**context, "detail": detail}, status_code=404)

@@ -1,0 +1,118 @@
+"""Recent sweeps and one sweep's document, as the dashboard shows them. Pure: no I/O.
+
+Rows are read from the payload defensively: the event log is append-only and
+outlives schema changes, and one odd row must not take the whole page down.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from statehub.store.events import ProgressEvent
+from statehub.sweep.result import SweepResult
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    event_id: int
+    sweep_id: str | None
+    triggered_by: str
+    started_at: datetime
+    duration_seconds: float | None
+    mode: str | None
+    processed: int
+    clean: int
+    missing: int
+    budget: int
+    errors: int
+    lock_skipped: bool
+    held_by: str | None
+    exit_code: int | None
+
+    @property
+    def outcome(self) -> str:
+        if self.lock_skipped:
+            return "lock skipped"
+        if self.exit_code == 0:
+            return "ok"
+        return "no exit code" if self.exit_code is None else f"exit {self.exit_code}"
+
+    @property
+    def outcome_tone(self) -> str:
+        if self.lock_skipped:
+            return "skip"
+        return "ok" if self.exit_code == 0 else "danger"
+
+
+def _count(payload: dict[str, Any], key: str) -> int:
+    value = payload.get(key)
+    return len(value) if isinstance(value, list) else 0
+
+
+def _time(value: Any, fallback: datetime) -> datetime:
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return fallback
+        if parsed.tzinfo is not None:
+            return parsed
+    return fallback
+
+
+def row_for(event: ProgressEvent) -> SweepRow:
+    payload = event.payload
+    duration = payload.get("duration_seconds")
+    exit_code = payload.get("exit_code")
+    held = payload.get("held_by")
+    held_by = held.get("triggered_by") if isinstance(held, dict) else None
+    return SweepRow(
+        event_id=event.id,
+        sweep_id=event.sweep_id,
+        triggered_by=event.triggered_by or str(payload.get("triggered_by") or "untagged"),
+        started_at=_time(payload.get("started_at"), event.created_at),
+        duration_seconds=float(duration) if isinstance(duration, int | float) else None,
+        mode=payload.get("mode") if isinstance(payload.get("mode"), str) else None,
+        processed=_count(payload, "repos_processed"),
+        clean=_count(payload, "skipped_clean"),
+        missing=_count(payload, "skipped_missing"),
+        budget=_count(payload, "skipped_budget"),
+        errors=_count(payload, "errors"),
+        lock_skipped=payload.get("lock_skipped") is True,
+        held_by=str(held_by) if held_by else None,
+        exit_code=exit_code
+        if isinstance(exit_code, int) and not isinstance(exit_code, bool)
+        else None,
+    )
+
+
+@dataclass(frozen=True)
+class SweepDocument:
+    """A recorded sweep for its own page: the parsed document when it parses, and
+    always the raw JSON, so nothing in the record is ever hidden."""
+
+    event: ProgressEvent
+    row: SweepRow
+    result: SweepResult | None
+    problem: str | None  # why the document did not parse
+    raw_json: str
+
+
+def document_for(event: ProgressEvent) -> SweepDocument:
+    try:
+        result: SweepResult | None = SweepResult.model_validate(event.payload)
+        problem = None
+    except ValidationError as exc:
+        result, problem = None, f"{exc.error_count()} field(s) do not match the current schema"
+    return SweepDocument(
+        event=event,
+        row=row_for(event),
+        result=result,
+        problem=problem,
+        raw_json=json.dumps(event.payload, indent=2, ensure_ascii=False, sort_keys=False),
+    )
