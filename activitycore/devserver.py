@@ -41,6 +41,9 @@ def find_temporal_cli(explicit: Path | None = None) -> Path:
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as sock:
+        # As a server binds (Temporal's too): connections of a server that just died
+        # linger in TIME_WAIT for a minute, and must not make its port look taken.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

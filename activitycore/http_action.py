@@ -147,7 +147,10 @@ class HttpAction:
                 delay = min(delay * 2, request.poll_interval_seconds)
                 continue
             if state in ("failed", "error"):
-                detail = status.get("error") or status.get("result") or status
+                # State Hub says why in "detail" (and may add the result of a sweep
+                # that ran but could not be recorded); other peers say "error".
+                why = status.get("error") or status.get("detail")
+                detail = why or status.get("result") or status
                 raise PermanentActionError(f"GET {location}: the job failed: {detail}")
             return status.get("result", status)
 

@@ -35,11 +35,13 @@ class FleetConfig(BaseModel):
     discover: list[str] = Field(default_factory=list)
 
 
-def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
-    """The 1-based line of the YAML node at ``loc`` (or of its nearest parent)."""
-    for key in loc:
+def _line_of(node: yaml.Node, loc: tuple[int | str, ...], *, key_itself: bool = False) -> int:
+    """The 1-based line of the YAML node at ``loc`` (or of its nearest parent); with
+    ``key_itself``, of the last key rather than its value (for an unknown key)."""
+    for depth, key in enumerate(loc, 1):
         if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == key), None)
+            want_key = key_itself and depth == len(loc)
+            match = next((k if want_key else v for k, v in node.value if k.value == key), None)
             if match is None:
                 match = next((k for k, _ in node.value if k.value == key), None)
         elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
@@ -59,6 +61,9 @@ def parse_fleet_config(text: str, *, source: str) -> FleetConfig:
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise ConfigError(f"{source}, line {line}: not valid YAML: {exc.problem}") from None
+    except yaml.reader.ReaderError as exc:  # a control character: no mark, a position
+        line = text.count("\n", 0, exc.position) + 1
+        raise ConfigError(f"{source}, line {line}: not valid YAML: {exc.reason}") from None
     if data is None:
         return FleetConfig()
     if not isinstance(data, dict):
@@ -68,7 +73,8 @@ def parse_fleet_config(text: str, *, source: str) -> FleetConfig:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
-        line = _line_of(node, tuple(err["loc"])) if node is not None else 1
+        unknown = err["type"] == "extra_forbidden"
+        line = _line_of(node, tuple(err["loc"]), key_itself=unknown) if node is not None else 1
         raise ConfigError(f"{source}, line {line}, field '{field}': {err['msg']}") from None
 
 

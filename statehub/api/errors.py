@@ -17,6 +17,7 @@ from statehub.errors import (
     StateHubError,
     StoreError,
     StoreUnavailable,
+    SweepNotRecorded,
 )
 
 logger = logging.getLogger("statehub.api")
@@ -36,6 +37,17 @@ async def _repo_not_found(_: Request, exc: Exception) -> JSONResponse:
 async def _store_error(_: Request, exc: Exception) -> JSONResponse:
     headers = {"Retry-After": RETRY_AFTER_SECONDS} if isinstance(exc, StoreUnavailable) else None
     return _json(503, f"database unavailable: {exc}", headers)
+
+
+async def _sweep_not_recorded(_: Request, exc: Exception) -> JSONResponse:
+    # The sweep ran and released its lock; only its record is lost. The caller
+    # gets the result document with the 503, so nothing it found is lost too.
+    assert isinstance(exc, SweepNotRecorded)
+    return JSONResponse(
+        {"detail": f"database unavailable: {exc}", "result": exc.result.model_dump(mode="json")},
+        status_code=503,
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
 
 
 async def _db_error(request: Request, exc: Exception) -> JSONResponse:
@@ -68,6 +80,7 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RepoNotFound, _repo_not_found)
+    app.add_exception_handler(SweepNotRecorded, _sweep_not_recorded)
     app.add_exception_handler(StoreError, _store_error)
     app.add_exception_handler(DBAPIError, _db_error)
     app.add_exception_handler(ConfigError, _config_error)

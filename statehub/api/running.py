@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from statehub.api.schemas import SweepStatus
+from statehub.errors import StateHubError, SweepNotRecorded
 from statehub.registry import sync_config_file
 from statehub.settings import Settings
 from statehub.store import Store
@@ -47,7 +48,8 @@ class RunningSweeps:
         self._sweeper = Sweeper(settings, store)
         self._mutex = threading.Lock()
         self._running: dict[UUID, _Running] = {}
-        self._failed: OrderedDict[UUID, str] = OrderedDict()
+        # why it failed, and its result when it ran but could not be recorded
+        self._failed: OrderedDict[UUID, tuple[str, SweepResult | None]] = OrderedDict()
 
     def start(self, request: SweepRequest) -> SweepResult | cf.Future[SweepResult]:
         """Take the lock and start the sweep; blocking, so call it from a worker thread.
@@ -80,7 +82,8 @@ class RunningSweeps:
         if running is not None and not running.future.done():
             return SweepStatus(sweep_id=sweep_id, status="running")
         if failure is not None:
-            return SweepStatus(sweep_id=sweep_id, status="failed", detail=failure)
+            detail, result = failure
+            return SweepStatus(sweep_id=sweep_id, status="failed", detail=detail, result=result)
         with self._store.session() as db:
             event = get_event_by_sweep_id(db, sweep_id=str(sweep_id))
         if event is not None:
@@ -114,9 +117,13 @@ class RunningSweeps:
         try:
             result = sweep.run()
         except BaseException as exc:  # reported to the poller; nothing above this thread
-            logger.exception("sweep %s failed", sweep.sweep_id)
+            if isinstance(exc, StateHubError):  # a known fault (the database is down): one line
+                logger.error("sweep %s failed: %s", sweep.sweep_id, exc)
+            else:
+                logger.exception("sweep %s failed", sweep.sweep_id)
             with self._mutex:
-                self._failed[sweep.sweep_id] = str(exc) or type(exc).__name__
+                found = exc.result if isinstance(exc, SweepNotRecorded) else None
+                self._failed[sweep.sweep_id] = (str(exc) or type(exc).__name__, found)
                 while len(self._failed) > _KEEP_FAILURES:
                     self._failed.popitem(last=False)
                 self._running.pop(sweep.sweep_id, None)

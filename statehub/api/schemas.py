@@ -200,3 +200,10 @@ class Health(BaseModel):
 
 class ErrorBody(BaseModel):
     detail: str
+
+
+class SweepUnavailableBody(ErrorBody):
+    """503 from ``POST /consistency/sweep/remote-all``: the database is unavailable. When
+    the sweep ran but could not be recorded, ``result`` is its result document."""
+
+    result: SweepResult | None = None

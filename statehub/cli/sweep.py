@@ -10,6 +10,7 @@ from rich.table import Table
 
 from statehub.cli.context import apply_config_file, opened
 from statehub.cli.output import console, err_console, print_json
+from statehub.errors import SweepNotRecorded
 from statehub.sweep.engine import Sweeper, SweepRequest
 from statehub.sweep.result import Mode, SweepResult
 
@@ -73,15 +74,25 @@ def sweep(
     with opened() as ctx:
         apply_config_file(ctx)
         sweeper = Sweeper(ctx.settings, ctx.store)
-        if as_json or not sys.stderr.isatty():
-            result = sweeper.run(request)
-        else:
-            result = _run_with_progress(sweeper, request)
+        try:
+            if as_json or not sys.stderr.isatty():
+                result = sweeper.run(request)
+            else:
+                result = _run_with_progress(sweeper, request)
+        except SweepNotRecorded as exc:
+            # What the sweep found is printed all the same; main() then prints why it
+            # was not recorded and exits with the database's status.
+            _show(exc.result, as_json)
+            raise
+    _show(result, as_json)
+    raise typer.Exit(result.exit_code)
+
+
+def _show(result: SweepResult, as_json: bool) -> None:
     if as_json:
         print_json(result.model_dump(mode="json"))
     else:
         _render(result)
-    raise typer.Exit(result.exit_code)
 
 
 def _run_with_progress(sweeper: Sweeper, request: SweepRequest) -> SweepResult:

@@ -11,6 +11,7 @@ pass it on.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -31,6 +32,8 @@ SQLITE_BUSY_TIMEOUT_S = 10.0
 POSTGRES_CONNECT_TIMEOUT_S = 5
 # Execution option read by the SQLite "begin" hook; ping() needs no write lock.
 _SQLITE_BEGIN = "statehub_sqlite_begin"
+# Connection-record key: could the connection write when it opened the file?
+_OPENED_WRITABLE = "statehub_opened_writable"
 
 
 def normalize_url(url: str) -> URL:
@@ -84,7 +87,8 @@ def _sqlite_path(url: URL) -> str | None:
 
 
 def _sqlite_engine(url: URL) -> Engine:
-    in_memory = _sqlite_path(url) is None
+    path = _sqlite_path(url)
+    in_memory = path is None
     engine = create_engine(
         url,
         json_serializer=_dump_json,
@@ -94,7 +98,9 @@ def _sqlite_engine(url: URL) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection: Any, _record: Any) -> None:
+    def _configure(dbapi_connection: Any, record: Any) -> None:
+        # SQLite settles a connection's mode when it opens the file (see _reopen).
+        record.info[_OPENED_WRITABLE] = path is None or os.access(path, os.W_OK)
         # Take BEGIN away from the sqlite3 module: its legacy mode runs SELECT
         # and DDL outside transactions and breaks SAVEPOINT.
         dbapi_connection.isolation_level = None
@@ -113,6 +119,15 @@ def _sqlite_engine(url: URL) -> Engine:
         # what concurrent sweeps and API requests would do.
         mode = connection.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+    if path is not None:
+
+        @event.listens_for(engine, "checkout")
+        def _reopen(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+            # A connection opened while the file was read-only stays read-only after
+            # write permission is back: replace it then, or writes never resume.
+            if not record.info.get(_OPENED_WRITABLE, True) and os.access(path, os.W_OK):
+                raise DisconnectionError("the SQLite file is writable again")
 
     return engine
 

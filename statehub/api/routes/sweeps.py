@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from statehub.api.deps import SettingsDep, SweepsDep
-from statehub.api.schemas import ErrorBody, SweepStart, SweepStatus
+from statehub.api.schemas import ErrorBody, SweepStart, SweepStatus, SweepUnavailableBody
 from statehub.sweep.result import SweepResult
 
 router = APIRouter(prefix="/consistency", tags=["sweeps"])
@@ -37,7 +37,11 @@ def _wants_async(prefer: str | None) -> bool:
     responses={
         200: {"description": "the sweep's result document (also when the lock was held)"},
         202: {"model": SweepStatus, "description": "started; poll the Location"},
-        503: {"model": ErrorBody, "description": "the database is unavailable"},
+        503: {
+            "model": SweepUnavailableBody,
+            "description": "the database is unavailable; `result` holds the result document "
+            "of a sweep that ran but could not be recorded",
+        },
     },
 )
 async def start_sweep(
