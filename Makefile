@@ -48,6 +48,8 @@ format: setup
 
 check: test
 
+## bench: measure the sweep, API and scheduler against baselines; writes docs/benchmarks.md
+## (BENCH_QUICK=1: a smoke pass with small numbers; BENCH_ONLY=local,scale: some sections)
 bench: setup
 	$(BIN)/python -m bench
 

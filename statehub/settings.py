@@ -36,10 +36,12 @@ class Settings(BaseSettings):
         default=None, description="YAML fleet config; default: home/config.yaml when present"
     )
     workers: int = Field(
-        default_factory=lambda: min(32, (os.cpu_count() or 2) * 4),
+        # A fetch mostly waits on the network, so this is high whatever the CPU count;
+        # the engine runs local git work (status, for-each-ref) at most 4 x CPUs at once.
+        default=32,
         ge=1,
         le=256,
-        description="parallel repos in a sweep (fetches are I/O-bound)",
+        description="repos in flight at once in a sweep (fetches are I/O-bound)",
     )
     fetch_timeout: float = Field(
         default=120.0, gt=0, description="seconds one `git fetch` may take"

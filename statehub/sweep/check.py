@@ -6,6 +6,8 @@ sweep's deadline, so a hung remote costs at most the budget, never more.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -36,6 +38,9 @@ class CheckPlan:
     fetch_timeout: float
     git_timeout: float
     deadline: Deadline
+    # Caps local git work (CPU-bound) below the pool's size, which fetches (waiting on the
+    # network) can use in full.
+    local_slots: threading.Semaphore | None = None
 
 
 @dataclass
@@ -60,13 +65,15 @@ def _capped(plan: CheckPlan, timeout: float) -> tuple[float, bool]:
 
 
 def _inspect(path: Path, plan: CheckPlan) -> RepoState:
-    timeout, budget_bound = _capped(plan, plan.git_timeout)
-    try:
-        return inspect_repo(path, timeout=timeout)
-    except GitTimeout:
-        if budget_bound:
-            raise BudgetExhausted from None
-        raise InspectError(f"git status took longer than {plan.git_timeout:.0f}s") from None
+    with plan.local_slots or contextlib.nullcontext():
+        # Capped once the slot is ours: the wait for it counts against the budget too.
+        timeout, budget_bound = _capped(plan, plan.git_timeout)
+        try:
+            return inspect_repo(path, timeout=timeout)
+        except GitTimeout:
+            if budget_bound:
+                raise BudgetExhausted from None
+            raise InspectError(f"git status took longer than {plan.git_timeout:.0f}s") from None
 
 
 def _fetch(path: Path, plan: CheckPlan) -> tuple[list[str], str | None]:
