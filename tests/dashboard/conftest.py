@@ -50,19 +50,10 @@ FLEET_STATES: dict[str, tuple[str, ...]] = {
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    # token/token_file explicit: a STATEHUB_TOKEN in the developer's shell must
-    # not switch auth on under the tests.
-    return Settings(
-        home=tmp_path / "home",
-        database_url=database_url,
-        workers=8,
-        fetch_timeout=20,
-        git_timeout=20,
-        hostname="test-workstation",
-        token=None,
-        token_file=None,
-    )
+def settings(settings: Settings) -> Settings:
+    # The shared home (tests/fixtures_home.py), with a pool that takes a whole test fleet
+    # in one wave.
+    return settings.model_copy(update={"workers": 8})
 
 
 @pytest.fixture
