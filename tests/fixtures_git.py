@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -51,8 +54,19 @@ def _git_isolated_from_user_config(tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture
-def fleet_builder(tmp_path: Path) -> FleetBuilder:
-    return FleetBuilder(tmp_path / "fleet")
+def fleet_builder(tmp_path: Path) -> Iterator[FleetBuilder]:
+    builder = FleetBuilder(tmp_path / "fleet")
+    yield builder
+    _kill_hung_remotes(builder)
+
+
+def _kill_hung_remotes(builder: FleetBuilder) -> None:
+    """A test that SIGKILLs a sweeper leaves its hung fetch running (git has a session of
+    its own, so that a timeout can kill its group); end those here, not in later tests."""
+    for pids in builder.remotes.glob("*.hang.pids"):
+        for pid in pids.read_text().split():
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.kill(int(pid), signal.SIGKILL)
 
 
 class _AskForPassword(BaseHTTPRequestHandler):
