@@ -1,0 +1,150 @@
+"""``python -m bench`` (``make bench``): measure, then write docs/benchmarks.md.
+
+    make bench                          # everything, full sizes (about 20-30 min on 2 cores)
+    BENCH_QUICK=1 make bench            # a smoke pass with small numbers (a couple of minutes)
+    python -m bench --only local,scale  # some sections
+    python -m bench --quick --output -  # print instead of writing
+
+Quick runs write .bench/benchmarks-quick.md unless --output says otherwise, so a smoke pass
+never overwrites the page's real figures. The work dir (fleets, homes, databases, the tools
+venv) is .bench/ in the checkout, or $BENCH_DIR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from bench import api, local, progress, remote, scale, scheduler
+from bench.context import REPO, BenchContext, Sizes
+from bench.machine import describe, load_text
+from bench.measure import load_average
+from bench.report import Section, render, save_json
+from bench.tools import ToolsUnavailable, tools_venv
+
+SECTIONS = ("local", "remote", "scale", "api", "progress", "scheduler")
+NOTES = Path(__file__).with_name("findings.md")
+
+
+def _parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", default=_env_flag("BENCH_QUICK"))
+    parser.add_argument(
+        "--only",
+        default=os.environ.get("BENCH_ONLY", ",".join(SECTIONS)),
+        help=f"comma-separated sections among {', '.join(SECTIONS)}",
+    )
+    parser.add_argument("--output", help="Markdown file to write, or - for stdout")
+    parser.add_argument("--work", type=Path, default=os.environ.get("BENCH_DIR") or None)
+    return parser.parse_args()
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
+
+
+def main() -> int:
+    args = _parse()
+    chosen = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = sorted(set(chosen) - set(SECTIONS))
+    if unknown:
+        print(f"unknown section(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    work = Path(args.work or REPO / ".bench").resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    ctx = BenchContext(Sizes.quick() if args.quick else Sizes(), work, quick=args.quick)
+    load_start = load_average()
+    started = time.monotonic()
+    sections: list[Section] = []
+    postgres_version: str | None = None
+    for key in chosen:
+        print(f"bench: {key} …", file=sys.stderr, flush=True)
+        runner = _runner(key, ctx)
+        section_started = time.monotonic()
+        try:
+            section = runner()
+        except Exception as exc:  # one broken section must not cost the others' figures
+            traceback.print_exc()
+            section = Section(key, key, error=f"{type(exc).__name__}: {exc}")
+        if key == "progress":
+            postgres_version = progress.last_postgres_version
+        took = time.monotonic() - section_started
+        section.notes.append(f"Section time: {took:.0f} s.")
+        print(f"bench: {key} done in {took:.0f} s", file=sys.stderr, flush=True)
+        sections.append(section)
+    machine = [
+        *describe(postgres_version),
+        ("load average at start", load_text(load_start)),
+        ("load average at end", load_text(load_average())),
+        ("total bench time", f"{time.monotonic() - started:.0f} s"),
+        ("mode", "quick (small numbers: a smoke pass)" if ctx.quick else "full"),
+    ]
+    intro = _intro()
+    busiest = max(load_start[0], load_start[1], *load_average()[:2])
+    if busiest > ctx.cpus:
+        intro += [
+            "",
+            f"**The machine was busy**: its load average reached {busiest:.1f} on "
+            f"{ctx.cpus} CPUs during this run (other work shared it), so absolute figures — "
+            "latency tails above all — are pessimistic; the same-run ratios hold.",
+        ]
+    page = render(
+        title="Benchmarks" + (" (quick smoke pass)" if ctx.quick else ""),
+        intro=intro,
+        machine=machine,
+        sections=sections,
+    )
+    if NOTES.exists():
+        page += "\n" + NOTES.read_text()
+    _write(page, args.output, ctx)
+    save_json(work / ("results-quick.json" if ctx.quick else "results.json"), sections, machine)
+    return 1 if any(s.error for s in sections) else 0
+
+
+def _runner(key: str, ctx: BenchContext) -> Callable[[], Section]:
+    if key == "local":
+        return lambda: local.run(ctx, _gita(ctx))
+    modules = {"remote": remote, "scale": scale, "api": api, "progress": progress}
+    if key in modules:
+        return lambda: modules[key].run(ctx)
+    return lambda: scheduler.run(ctx)
+
+
+def _gita(ctx: BenchContext) -> Path | None:
+    try:
+        return tools_venv(ctx.work) / "gita"
+    except ToolsUnavailable as exc:
+        print(f"bench: gita left out: {exc}", file=sys.stderr)
+        return None
+
+
+def _intro() -> list[str]:
+    return [
+        "Generated by `make bench` (`python -m bench`); do not edit by hand — the last part,",
+        "*Findings*, comes from `bench/findings.md`. Every figure is the median of several",
+        "repetitions, and every baseline ran in the same run, interleaved with the contender",
+        "(A, B, A, B, …), so load from elsewhere lands on both alike: read the ratios first.",
+    ]
+
+
+def _write(page: str, output: str | None, ctx: BenchContext) -> None:
+    if output == "-":
+        sys.stdout.write(page)
+        return
+    if output:
+        target = Path(output)
+    elif ctx.quick:
+        target = ctx.work / "benchmarks-quick.md"
+    else:
+        target = REPO / "docs" / "benchmarks.md"
+    target.write_text(page)
+    print(f"bench: wrote {target}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Before/after for an engine change, interleaved in one run: ``python -m bench.abtest``.
+
+    cp -r statehub .bench/before-engine/        # before editing the engine
+    ...edit...
+    python -m bench.abtest --before .bench/before-engine --repos 1000
+    python -m bench.abtest --before .bench/before-engine --repos 200 --fetch
+
+The "before" sweep runs with its working directory in the snapshot, so that ``statehub``
+imports from there; everything else (fleet, settings, the sweep child) is shared. On a shared
+machine, two sweeps measured minutes apart are not comparable; interleaved they are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import httpx
+
+from bench import api
+from bench.context import REPO, BenchContext, Sizes
+from bench.home import prepare_home, statehub_env
+from bench.measure import Latency, interleaved, median, run_child
+from bench.server import serving
+
+
+def _sweep(cwd: Path, env: dict[str, str], fetch: bool, into: list[dict[str, float]]) -> float:
+    argv = [sys.executable, "-m", "bench.sweep_child", *(["--fetch"] if fetch else [])]
+    run = run_child(argv, env={**env, "PYTHONPATH": str(REPO)}, cwd=cwd)
+    document = json.loads(run.stdout)
+    into.append({**document, "max_rss_mb": run.max_rss_mb})
+    return float(document["seconds"])
+
+
+def _api(before: Path, ctx: BenchContext, repos: int, sweeps: int) -> None:
+    """p50/p99 of GET /health and a lock-skipped POST during sweeps the server runs."""
+    entries = ctx.local_fleet().ensure(repos)
+    found: dict[str, dict[str, Latency]] = {}
+    for _ in range(sweeps):
+        for name, cwd in (("before", before), ("after", REPO)):
+            home = ctx.home(f"ab-api-{name}-{repos}")
+            prepare_home(home, entries).dispose()
+            env = {**statehub_env(home), "PYTHONPATH": str(REPO)}
+            log = ctx.work / "logs" / f"ab-api-{name}.log"
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with serving(env, log, cwd=cwd) as url, httpx.Client(base_url=url, timeout=120) as c:
+                health, post = [], []
+                api.probe_one_sweep(c, health, post)
+            latency = found.setdefault(name, {"health": Latency(), "post": Latency()})
+            latency["health"].batch(health)
+            latency["post"].batch(post)
+    for name, latency in found.items():
+        print(f"{name:6} GET /health {latency['health'].text()}; POST {latency['post'].text()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.abtest")
+    parser.add_argument("--before", type=Path, required=True, help="dir holding statehub/")
+    parser.add_argument("--repos", type=int, default=1000)
+    parser.add_argument("--fetch", action="store_true", help="remote fleet, with fetches")
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--api", action="store_true", help="API latency during sweeps instead")
+    args = parser.parse_args()
+    ctx = BenchContext(Sizes(), (REPO / ".bench").resolve())
+    if args.api:
+        _api(args.before.resolve(), ctx, args.repos, args.reps)
+        return
+    fleet = ctx.remote_fleet() if args.fetch else ctx.local_fleet()
+    entries = fleet.ensure(args.repos)
+    runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
+    envs = {}
+    for name in runs:
+        home = ctx.home(f"ab-{name}-{args.repos}{'-fetch' if args.fetch else ''}")
+        prepare_home(home, entries).dispose()
+        envs[name] = statehub_env(home)
+    cwd = {"before": args.before.resolve(), "after": REPO}
+    samples = interleaved(
+        {n: (lambda n=n: _sweep(cwd[n], envs[n], args.fetch, runs[n])) for n in runs},
+        repetitions=args.reps,
+    )
+    for name, documents in runs.items():
+        measured = documents[1:]  # the first was the warm-up
+        print(
+            f"{name:6} median {samples.median(name):.2f} s "
+            f"(checks {median([d['checks_seconds'] for d in measured]):.2f} s, "
+            f"recording {median([d['seconds'] - d['checks_seconds'] for d in measured]):.2f} s, "
+            f"peak RSS {median([d['max_rss_mb'] for d in measured]):.0f} MB, "
+            f"workers {measured[-1]['workers']}) samples {samples.values[name]}"
+        )
+    print(f"after/before: {samples.ratio('after', 'before'):.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""State Hub homes for benchmarks: a fresh home with a given fleet registered, and the env
+and command line that run ``statehub`` against it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import delete, insert
+
+from bench.fleet import FleetRepo
+from statehub.store import Store
+from statehub.store.models import RepoRow
+
+
+def statehub_argv(*args: str) -> list[str]:
+    """``statehub ARGS`` run by this interpreter (the project's venv)."""
+    return [sys.executable, "-m", "statehub", *args]
+
+
+def statehub_env(home: Path, database_url: str | None = None, **extra: str) -> dict[str, str]:
+    """The environment for a ``statehub`` child: this home only, nothing inherited from ours."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STATEHUB_")}
+    env["STATEHUB_HOME"] = str(home)
+    if database_url:
+        env["STATEHUB_DATABASE_URL"] = database_url
+    env.update(extra)
+    return env
+
+
+def prepare_home(
+    home: Path, repos: Sequence[FleetRepo], *, database_url: str | None = None
+) -> Store:
+    """A fresh home (SQLite in it, unless ``database_url``) with exactly ``repos`` registered.
+
+    Rows go in with one multi-row INSERT: registering 10,000 repos one ``statehub repos add``
+    at a time is not what we measure. The caller disposes of the returned Store.
+    """
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    store = Store.open(database_url or f"sqlite:///{home / 'statehub.db'}")
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "name": repo.name,
+            "path": str(repo.path),
+            "allow_push": False,
+            "source": "cli",
+            "added_at": now,
+            "last_findings": [],
+        }
+        for repo in repos
+    ]
+    with store.session() as db:
+        db.execute(delete(RepoRow))
+        if rows:
+            db.execute(insert(RepoRow), rows)
+    return store

@@ -1,0 +1,102 @@
+"""The benchmark harness, in miniature, so it cannot rot between `make bench` runs: the fleet
+generator builds what it claims, and the local comparison runs end to end and renders.
+
+Small numbers only (the quick mode's smallest pieces); `make bench` does the measuring.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bench import local
+from bench.context import BenchContext, Sizes
+from bench.fleet import LARGE, MISSING, MIX, BenchFleet, FleetSpec, Templates, check_fleet
+from bench.home import prepare_home
+from bench.report import render
+from statehub.git.inspect import fetch_all
+from statehub.settings import Settings
+from statehub.sweep.engine import Sweeper, SweepRequest
+
+# What a sweep without fetching reports for each state the generator builds.
+EXPECTED_FINDINGS = {
+    "clean": set(),
+    LARGE: set(),
+    "behind": set(),  # behind only once fetched
+    "dirty": {"dirty"},
+    "untracked": {"untracked"},
+    "ahead": {"ahead"},
+    "staged": {"staged"},
+    "diverged": {"ahead"},  # diverged once fetched
+    "no_upstream": {"no_upstream"},
+    "stash": {"stash"},
+    "detached": {"detached"},
+    "upstream_gone": {"no_upstream"},
+    "ahead_on_other_branch": {"ahead"},
+    "merge_in_progress": {"operation_in_progress"},
+}
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> BenchContext:
+    sizes = Sizes.quick().scaled(local_repos=100, large_files=60, repetitions=1, latency_ms=50)
+    return BenchContext(replace(sizes, warmup=False), tmp_path_factory.mktemp("bench"), True)
+
+
+def test_it_mixes_states_as_documented() -> None:
+    fleet = BenchFleet(Path("/nowhere"), FleetSpec(), Templates(Path("/nowhere"), 20_000))
+    states = Counter(e.state for e in fleet.entries(200))
+
+    assert states[LARGE] == 1
+    assert states[MISSING] == 1
+    for state, per_hundred in MIX:
+        assert states[state] in (2 * per_hundred, 2 * per_hundred - 1, 2 * per_hundred - 2)
+    assert sum(states.values()) == 200
+
+
+def test_a_generated_fleet_sweeps_as_its_states_say(ctx: BenchContext, tmp_path: Path) -> None:
+    fleet = ctx.local_fleet()
+    # Repo 199 is the first of the missing ones: registered, never built.
+    entries = [*fleet.ensure(ctx.sizes.local_repos), fleet.entries(200)[199]]
+    check_fleet(entries)
+    store = prepare_home(tmp_path / "home", entries)
+    try:
+        settings = Settings(home=tmp_path / "home")
+        result = Sweeper(settings, store).run(SweepRequest(fetch=False))
+    finally:
+        store.dispose()
+
+    findings = {r.name: set(r.findings) for r in result.repos_processed}
+    assert not result.errors and not result.skipped_budget
+    for entry in entries:
+        if entry.state == MISSING:
+            assert entry.name in result.skipped_missing
+        else:
+            assert findings.get(entry.name, set()) == EXPECTED_FINDINGS[entry.state], entry
+
+
+def test_remotes_answer_after_the_latency_and_behind_repos_fetch(ctx: BenchContext) -> None:
+    entries = ctx.remote_fleet().ensure(30)
+    behind = next(e for e in entries if e.state == "behind")
+
+    started = time.monotonic()
+    outcome = fetch_all(behind.path, timeout=30)
+
+    assert outcome.ok, outcome.message
+    assert time.monotonic() - started >= ctx.sizes.latency_ms / 1000
+
+
+def test_the_local_comparison_runs_and_renders(ctx: BenchContext) -> None:
+    small = BenchContext(ctx.sizes.scaled(local_repos=40), ctx.work, quick=True)
+    needing_action = [e for e in small.local_fleet().entries(40) if EXPECTED_FINDINGS.get(e.state)]
+
+    section = local.run(small, gita=None)
+
+    assert section.rows and all(len(v) == 1 for v in section.samples.values())
+    assert f"repos_processed {len(needing_action)}," in section.notes[0]
+    page = render(title="t", intro=[], machine=[("m", "1")], sections=[section])
+    assert "| local sweep, 40 repos" in page

@@ -1,0 +1,64 @@
+"""Recording a whole sweep's checks at once: the same rules as ``record_check``, in bulk."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from statehub.store import Store
+from statehub.store.repos import CheckRecord, add_repo, count_repos, get_repo, record_checks
+
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+T1 = T0 + timedelta(minutes=15)
+
+
+def test_it_moves_last_changed_at_only_for_repos_whose_state_changed(store: Store) -> None:
+    with store.session() as db:
+        for name in ("same", "changed", "new"):
+            add_repo(db, name=name, path=f"/src/{name}")
+        record_checks(
+            db,
+            checked_at=T0,
+            checks=[
+                CheckRecord("same", {"ahead": (1, 2)}, ["ahead"]),  # a tuple, stored as a list
+                CheckRecord("changed", {"ahead": 0}, []),
+            ],
+        )
+    with store.session() as db:
+        record_checks(
+            db,
+            checked_at=T1,
+            checks=[
+                CheckRecord("same", {"ahead": [1, 2]}, ["ahead"]),
+                CheckRecord("changed", None, ["dirty"]),
+                CheckRecord("new", {"missing": True}, []),
+            ],
+        )
+    with store.session() as db:
+        same, changed, new = (get_repo(db, name=n) for n in ("same", "changed", "new"))
+
+    assert (same.last_checked_at, same.last_changed_at) == (T1, T0)
+    assert (same.last_state, same.last_findings) == ({"ahead": [1, 2]}, ["ahead"])
+    assert (changed.last_checked_at, changed.last_changed_at) == (T1, T1)
+    assert (changed.last_state, changed.last_findings) == (None, ["dirty"])
+    assert (new.last_checked_at, new.last_changed_at, new.last_state) == (T1, T1, {"missing": True})
+
+
+def test_it_skips_repos_removed_since_the_sweep_began(store: Store) -> None:
+    with store.session() as db:
+        add_repo(db, name="kept", path="/src/kept")
+        record_checks(
+            db, checked_at=T0, checks=[CheckRecord("kept", None, []), CheckRecord("gone", None, [])]
+        )
+    with store.session() as db:
+        assert get_repo(db, name="kept").last_checked_at == T0
+        assert count_repos(db) == 1
+
+
+def test_it_records_more_repos_than_one_query_may_name(store: Store) -> None:
+    names = [f"repo-{i:04d}" for i in range(1_000)]
+    with store.session() as db:
+        for name in names:
+            add_repo(db, name=name, path=f"/src/{name}")
+        record_checks(db, checked_at=T0, checks=[CheckRecord(n, None, []) for n in names])
+    with store.session() as db:
+        assert {get_repo(db, name=n).last_checked_at for n in (names[0], names[-1])} == {T0}
