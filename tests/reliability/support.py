@@ -24,6 +24,7 @@ from statehub.store import Store
 from statehub.store.events import ProgressEvent, list_events
 from statehub.sweep.lock import current_holder
 from statehub.sweep.result import EVENT_TYPE
+from tests.activitycore.support import wait_for
 from tests.api.helpers import ROOT, free_port
 
 NOBODY = 65534
@@ -101,14 +102,8 @@ def parse_json(text: str) -> dict[str, Any]:
 
 
 def wait_until(probe: Any, *, timeout: float, what: str, interval: float = 0.05) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(interval)
+    """``wait_for`` with a finer default interval: these probes watch for short windows."""
+    return wait_for(probe, timeout=timeout, interval=interval, what=what)
 
 
 # -- an unprivileged user --------------------------------------------------------------------
