@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine
@@ -355,7 +357,37 @@ async def _dev_main(settings: Settings) -> None:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+        code = 0
+    except SystemExit as exc:
+        code = _exit_status(exc.code)
+    _exit_without_finalizing(code)
+
+
+def _exit_status(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _exit_without_finalizing(code: int) -> NoReturn:
+    """Leave the process, skipping interpreter teardown once a Temporal client has been used.
+
+    The SDK's Rust core keeps Tokio threads that can call back into Python while CPython
+    finalizes, which aborts a command that has already done its work with "Fatal Python error:
+    PyGILState_Release" and exit status 134 (temporalio/sdk-python#300). Every output stream is
+    flushed first, so nothing the command printed is lost; the store was closed by the command.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if "temporalio.bridge.temporal_sdk_bridge" in sys.modules:
+        os._exit(code)
+    raise SystemExit(code)
 
 
 if __name__ == "__main__":
