@@ -3,6 +3,8 @@ in one clear line and exit status 1, never a traceback."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -76,3 +78,27 @@ def test_runs_on_an_empty_database(home: Path) -> None:
     assert result.exit_code == 0
     assert "no runs yet" in result.output
     assert CliRunner().invoke(app, ["runs", "--json"]).output.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "stream", "expected"),
+    [
+        (["runs", "--json"], 0, "stdout", "[]"),
+        (["sync-schedules"], 1, "stderr", "cannot reach Temporal"),
+        (["no-such-command"], 2, "stderr", "No such command"),
+    ],
+)
+def test_the_installed_command_keeps_its_status_and_output(
+    home: Path, args: list[str], status: int, stream: str, expected: str
+) -> None:
+    # The console script leaves through os._exit once Temporal's core is loaded (see
+    # activitycore.cli._exit_without_finalizing); output piped to a file must still arrive whole.
+    done = subprocess.run(
+        [sys.executable, "-m", "activitycore.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == status, done.stderr
+    assert expected in getattr(done, stream)
