@@ -73,8 +73,9 @@ def _env(path: Path, base: dict[str, str] | None) -> dict[str, str]:
     env = git_environment(base)
     # git searches parent directories for a repo. When this one is broken
     # (garbage HEAD) it must fail here, not quietly report on an enclosing repo
-    # such as a home directory kept under git.
-    env["GIT_CEILING_DIRECTORIES"] = str(path.resolve().parent)
+    # such as a home directory kept under git. git resolves symlinks in the
+    # entry itself.
+    env["GIT_CEILING_DIRECTORIES"] = str(path.absolute().parent)
     return env
 
 

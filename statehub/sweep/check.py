@@ -41,6 +41,9 @@ class CheckPlan:
     # Caps local git work (CPU-bound) below the pool's size, which fetches (waiting on the
     # network) can use in full.
     local_slots: threading.Semaphore | None = None
+    # The environment every git call starts from (git_environment()), built once per sweep:
+    # copying and decoding os.environ for each of thousands of calls is measurable CPU.
+    git_env: dict[str, str] | None = None
 
 
 @dataclass
@@ -69,7 +72,7 @@ def _inspect(path: Path, plan: CheckPlan) -> RepoState:
         # Capped once the slot is ours: the wait for it counts against the budget too.
         timeout, budget_bound = _capped(plan, plan.git_timeout)
         try:
-            return inspect_repo(path, timeout=timeout)
+            return inspect_repo(path, timeout=timeout, env=plan.git_env)
         except GitTimeout:
             if budget_bound:
                 raise BudgetExhausted from None
@@ -79,7 +82,7 @@ def _inspect(path: Path, plan: CheckPlan) -> RepoState:
 def _fetch(path: Path, plan: CheckPlan) -> tuple[list[str], str | None]:
     """Fetch findings (``fetch_failed``/``fetch_timeout``) and git's message."""
     timeout, budget_bound = _capped(plan, plan.fetch_timeout)
-    outcome = fetch_all(path, timeout=timeout)
+    outcome = fetch_all(path, timeout=timeout, env=plan.git_env)
     if outcome.ok:
         return [], None
     if outcome.timed_out:
@@ -93,8 +96,8 @@ def _apply(path: Path, fix: Fix, plan: CheckPlan) -> GitResult:
     timeout, _ = _capped(plan, plan.fetch_timeout)
     try:
         if fix.kind is FixKind.FAST_FORWARD:
-            return fast_forward(path, timeout=timeout)
-        return push_branch(path, fix.branch, timeout=timeout)
+            return fast_forward(path, timeout=timeout, env=plan.git_env)
+        return push_branch(path, fix.branch, timeout=timeout, env=plan.git_env)
     except GitTimeout:
         raise BudgetExhausted from None
 

@@ -22,6 +22,7 @@ from uuid import UUID, uuid4
 from sqlalchemy.exc import SQLAlchemyError
 
 from statehub.errors import StoreError, SweepNotRecorded
+from statehub.git.runner import git_environment
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import append_event
@@ -224,6 +225,7 @@ class ActiveSweep:
             git_timeout=settings.git_timeout,
             deadline=self._deadline,
             local_slots=threading.BoundedSemaphore(local) if local < threads else None,
+            git_env=git_environment(),
         )
         done: dict[str, RepoCheck] = {}
         done_lock = threading.Lock()
