@@ -7,10 +7,7 @@ import ipaddress
 from typing import Any
 
 import typer
-import uvicorn
-from uvicorn.config import LOGGING_CONFIG
 
-from statehub.api import create_app
 from statehub.cli.output import err_console
 from statehub.errors import ConfigError
 from statehub.settings import load_settings
@@ -29,6 +26,8 @@ def is_loopback(host: str) -> bool:
 def _log_config() -> dict[str, Any]:
     # uvicorn's own format for State Hub's lines too (sweep started / recorded).
     # Neither logs request headers, so the token never reaches the log.
+    from uvicorn.config import LOGGING_CONFIG
+
     config = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["statehub"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return config
@@ -45,6 +44,12 @@ def serve(
     SIGTERM stops it gracefully: running sweeps finish (or stop at their
     budget) and are recorded first.
     """
+    # Imported here, not at the top: every `statehub` command loads this module, and FastAPI
+    # with uvicorn would add about 0.3 s to the start-up of each timer sweep.
+    import uvicorn
+
+    from statehub.api import create_app
+
     settings = load_settings()
     token = settings.api_token()
     if token is None and not is_loopback(host):
