@@ -85,6 +85,6 @@ def window_verdict(
     # created_at (when a sweep was recorded) is never before its started_at, so
     # since=start finds every sweep that started in the window; bucket() drops
     # the few that started earlier and finished inside it.
-    with store.session() as db:
+    with store.reading() as db:
         marks = list(iter_marks(db, since=start))
     return judge(marks, start=start, end=now, every=every, tolerance=tolerance, source=source)

@@ -84,7 +84,7 @@ class RunningSweeps:
         if failure is not None:
             detail, result = failure
             return SweepStatus(sweep_id=sweep_id, status="failed", detail=detail, result=result)
-        with self._store.session() as db:
+        with self._store.reading() as db:
             event = get_event_by_sweep_id(db, sweep_id=str(sweep_id))
         if event is not None:
             result = SweepResult.model_validate(event.payload)

@@ -28,7 +28,7 @@ def progress(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Show progress events, newest first (e.g. --event-type consistency_sweep_remote_all)."""
-    with opened() as ctx, ctx.store.session() as db:
+    with opened() as ctx, ctx.store.reading() as db:
         events = list_events(db, event_type=event_type, limit=limit, before_id=before)
     if as_json:
         print_json([event_as_dict(e) for e in events])

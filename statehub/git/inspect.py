@@ -12,6 +12,8 @@ Needs git >= 2.35 (the ``# stash`` header of porcelain v2; ``fetch
 from __future__ import annotations
 
 import errno
+import os
+import stat
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,14 +88,18 @@ def find_git_dir(path: Path) -> Path:
     linked worktree or a submodule; there the per-worktree state (MERGE_HEAD,
     rebase-merge/, BISECT_LOG …) lives in the directory it points to.
     """
-    if not path.exists():
-        raise FileNotFoundError(errno.ENOENT, "no such directory", str(path))
-    if not path.is_dir():
-        raise NotAGitRepo(str(path), "not a directory")
     dot_git = path / ".git"
-    if dot_git.is_dir():
+    try:
+        mode = dot_git.stat().st_mode  # the one stat a healthy repo costs
+    except (FileNotFoundError, NotADirectoryError):
+        if not path.exists():
+            raise FileNotFoundError(errno.ENOENT, "no such directory", str(path)) from None
+        if not path.is_dir():
+            raise NotAGitRepo(str(path), "not a directory") from None
+        raise NotAGitRepo(str(path), "it has no .git") from None
+    if stat.S_ISDIR(mode):
         return dot_git
-    if not dot_git.is_file():
+    if not stat.S_ISREG(mode):
         raise NotAGitRepo(str(path), "it has no .git")
     first_line = dot_git.read_text(encoding="utf-8", errors="replace").partition("\n")[0]
     prefix, _, target = first_line.partition("gitdir: ")
@@ -104,8 +110,12 @@ def find_git_dir(path: Path) -> Path:
 
 def operation_in_progress(git_dir: Path) -> Operation | None:
     """The merge/rebase/cherry-pick/revert/bisect waiting in ``git_dir``, if any."""
+    try:
+        present = set(os.listdir(git_dir))  # one directory read instead of a stat per marker
+    except FileNotFoundError:
+        return None
     for marker, operation in _OPERATION_MARKERS:
-        if (git_dir / marker).exists():
+        if marker in present:
             return operation
     return None
 

@@ -16,9 +16,11 @@ Every git process:
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import select
 import selectors
+import shutil
 import signal
 import subprocess
 import time
@@ -110,15 +112,13 @@ def run_git(
     """Run ``git ARGS`` in ``cwd``; raise GitTimeout (group killed) after ``timeout`` seconds."""
     if timeout <= 0:
         raise GitTimeout(args, timeout)
-    proc = subprocess.Popen(
-        ["git", *args],
-        cwd=cwd,
-        env=env if env is not None else git_environment(),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    env = env if env is not None else git_environment()
+    try:
+        proc = _spawn(args, cwd, env)
+    except FileNotFoundError:
+        # git moved since we looked it up, or cwd is gone (then this raises again).
+        _which_git.cache_clear()
+        proc = _spawn(args, cwd, env)
     try:
         stdout, stderr = _communicate(proc, time.monotonic() + timeout)
     except subprocess.TimeoutExpired:
@@ -128,6 +128,29 @@ def run_git(
         _kill_group(proc)
         raise
     return GitResult(tuple(args), proc.returncode, stdout, stderr.decode("utf-8", "replace"))
+
+
+def _spawn(args: Sequence[str], cwd: Path | str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        ["git", *args],
+        executable=_which_git(env.get("PATH")),
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _which_git(search_path: str | None) -> str:
+    """git's full path on ``search_path``, looked up once rather than by every call.
+
+    Given a bare name, Popen tries ``execve`` in each PATH directory in turn, in the child,
+    while the parent thread holds the GIL — for each of the sweep's two calls per repo.
+    """
+    return shutil.which("git", path=search_path) or "git"
 
 
 def _communicate(proc: subprocess.Popen[bytes], deadline: float) -> tuple[bytes, bytes]:

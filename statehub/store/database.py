@@ -159,6 +159,10 @@ class Store:
         self.description: str = describe_url(url)
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # SQLite: BEGIN DEFERRED takes no lock, and in WAL mode a reader never waits for a
+        # writer. PostgreSQL: a READ ONLY transaction, so a stray write fails loudly.
+        reader = engine.execution_options(**{_SQLITE_BEGIN: "DEFERRED"}, postgresql_readonly=True)
+        self._read_sessions = sessionmaker(reader, expire_on_commit=False)
 
     def __repr__(self) -> str:
         return f"Store({self.safe_url!r})"
@@ -200,6 +204,21 @@ class Store:
         """
         try:
             with self._sessions.begin() as session:
+                yield session
+        except DBAPIError as exc:
+            if _is_unavailable(exc):
+                raise _unavailable(self.description, exc, opening=False) from exc
+            raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only transaction, for listings and lookups.
+
+        Unlike ``session`` it never waits for SQLite's write lock, so API reads and the
+        sweep's own listing go on while a sweep records its result. Never write in it.
+        """
+        try:
+            with self._read_sessions.begin() as session:
                 yield session
         except DBAPIError as exc:
             if _is_unavailable(exc):

@@ -124,10 +124,10 @@ def check_repo(name: str, path_text: str, *, allow_push: bool, plan: CheckPlan) 
     try:
         if plan.deadline.expired():
             return check
-        if not path.exists():
-            check.verdict = Verdict.MISSING
-            return check
-        if not path.is_dir():
+        if not path.is_dir():  # one stat when all is well
+            if not path.exists():
+                check.verdict = Verdict.MISSING
+                return check
             raise NotAGitRepo(path_text, "not a directory")
         fetch_findings, check.message = _fetch(path, plan) if plan.fetch else ([], None)
         state = _inspect(path, plan)

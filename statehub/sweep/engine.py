@@ -115,7 +115,7 @@ class Sweeper:
             # stamp and the flock could otherwise record a start before the previous
             # holder's finish, and the events' ranges are the proof of one-at-a-time.
             return ActiveSweep(self, request, lock, _now())
-        with self.store.session() as db:
+        with self.store.reading() as db:
             total = count_repos(db)
         result = lock_skipped_result(
             request,
@@ -195,7 +195,7 @@ class ActiveSweep:
 
     def run(self, on_progress: ProgressCallback | None = None) -> SweepResult:
         try:
-            with self.sweeper.store.session() as db:
+            with self.sweeper.store.reading() as db:
                 repos = list_repos_stalest_first(db)
             checks = self._check_all(repos, on_progress)
             result = build_result(

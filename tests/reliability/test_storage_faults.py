@@ -64,9 +64,17 @@ def pg_url(running_postgres: OwnPostgres) -> Iterator[str]:
             )
 
 
-def _wait_for_sweep(settings: Settings) -> None:
+def _wait_for_sweep(settings: Settings, fleet_builder: FleetBuilder) -> None:
+    """Until the sweep is in git: past its lock and its listing of the repos, which must
+    still reach the database (a sweep that cannot list the fleet has no result to give)."""
     wait_until(
         lambda: current_holder(settings.lock_path), timeout=15, what="the sweep to take its lock"
+    )
+    started = fleet_builder.hang_pids_file("hangs")
+    wait_until(
+        lambda: started.exists() and started.read_text().strip(),
+        timeout=15,
+        what="the sweep to fetch from the hanging remote",
     )
 
 
@@ -104,7 +112,7 @@ def test_postgres_stopped_mid_sweep_answers_503_with_the_result_then_recovers(
                 json={"max_seconds": BUDGET, "triggered_by": "activity-core"},
                 headers=headers,
             )
-            _wait_for_sweep(settings)
+            _wait_for_sweep(settings, fleet_builder)
             running_postgres.stop("fast")
             answer = asked.result(timeout=30)
             if respond == "sync":
@@ -157,7 +165,7 @@ def test_postgres_stopped_mid_sweep_the_cli_prints_the_result_and_a_clear_error(
     try:
         with ThreadPoolExecutor(1) as pool:
             done = pool.submit(cli_sweep, env, "--json", "--max-seconds", str(BUDGET))
-            _wait_for_sweep(settings)
+            _wait_for_sweep(settings, fleet_builder)
             running_postgres.stop("fast")
             out = done.result(timeout=60)
 

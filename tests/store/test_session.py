@@ -38,3 +38,29 @@ def test_it_rolls_back_everything_when_the_block_raises(store: Store) -> None:
     with store.session() as db:
         assert [(r.name, r.last_checked_at) for r in list_repos(db)] == [("api", None)]
         assert list_events(db) == []
+
+
+def test_a_read_goes_on_while_a_writer_holds_the_database(store: Store) -> None:
+    with store.session() as db:
+        append_event(db, event_type="consistency_sweep_remote_all", summary="first", payload={})
+    # A sweep recording its result holds SQLite's write lock (BEGIN IMMEDIATE) for a while;
+    # a reading transaction must neither wait for it nor see its uncommitted writes.
+    with store.session() as writer:
+        append_event(writer, event_type="consistency_sweep_remote_all", summary="new", payload={})
+        writer.flush()
+        with store.reading() as reader:
+            assert [e.summary for e in list_events(reader)] == ["first"]
+    with store.reading() as reader:
+        assert [e.summary for e in list_events(reader)] == ["new", "first"]
+
+
+def test_a_reading_transaction_refuses_writes_on_postgresql(store: Store) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no read-only transactions; the name says what reading() is for")
+    from sqlalchemy.exc import InternalError
+
+    with pytest.raises(InternalError, match="read-only transaction"), store.reading() as db:
+        add_repo(db, name="api", path="/src/api")
+        db.flush()
+    with store.reading() as db:
+        assert list_repos(db) == []

@@ -56,7 +56,7 @@ def dashboard(
         return _sign_in_page()
     now = datetime.now(UTC)
     start, _ = strip.window(now)
-    with store.session() as db:
+    with store.reading() as db:
         repos = list_repos(db)
         recent = list_events(db, event_type=EVENT_TYPE, limit=RECENT_SWEEPS)
         marks = list(iter_marks(db, since=start))
@@ -100,7 +100,7 @@ def sweep_page(
     if not signed_in(request):
         return _sign_in_page()
     now = datetime.now(UTC)
-    with store.session() as db:
+    with store.reading() as db:
         event = get_event_by_sweep_id(db, sweep_id=str(sweep_id))
     context = {**_common(request, settings, now), "sweep_id": sweep_id}
     if event is not None:

@@ -59,7 +59,7 @@ def events(
             since = since.astimezone(UTC)
         except OverflowError:  # e.g. 0001-01-01T00:00:00+05:00 lies before year 1 in UTC
             raise HTTPException(422, "since is out of range") from None
-    with store.session() as db:
+    with store.reading() as db:
         found = list_events(db, event_type=event_type, limit=limit, before_id=before, since=since)
     if len(found) == limit:
         following = request.url.include_query_params(before=found[-1].id)
@@ -73,7 +73,7 @@ def events(
     responses={404: {"model": ErrorBody}},
 )
 def one_event(event_id: Annotated[int, Path(ge=1, le=MAX_ID)], store: StoreDep) -> ProgressEventOut:
-    with store.session() as db:
+    with store.reading() as db:
         event = get_event(db, event_id=event_id)
     if event is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no progress event {event_id}")

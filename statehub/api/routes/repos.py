@@ -23,7 +23,7 @@ def _out(record: RepoRecord) -> RepoOut:
 @router.get("", response_model=list[RepoOut])
 def all_repos(store: StoreDep) -> list[RepoOut]:
     """Every registered repo, by name."""
-    with store.session() as db:
+    with store.reading() as db:
         return [_out(r) for r in list_repos(db)]
 
 
@@ -32,5 +32,5 @@ def one_repo(name: str, store: StoreDep) -> RepoOut:
     """One repo: last checked, last changed, last observed state, findings."""
     if "\x00" in name:  # no registered name can hold one, and PostgreSQL cannot compare it
         raise RepoNotFound(name)
-    with store.session() as db:
+    with store.reading() as db:
         return _out(get_repo(db, name=name))

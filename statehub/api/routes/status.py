@@ -26,7 +26,7 @@ def consistency_status(
     settings: SettingsDep, store: StoreDep, sweeps: SweepsDep
 ) -> ConsistencyStatus:
     """The last sweep (any trigger, and per trigger) with ages, overdue or not, the lock."""
-    with store.session() as db:
+    with store.reading() as db:
         by_trigger = cadence.latest_sweeps(db)
         completed = cadence.last_completed(db)
     now = datetime.now(UTC)
