@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bench import local
+from bench import local, spawn_models
+from bench.contenders import git_env
 from bench.context import BenchContext, Sizes
 from bench.fleet import LARGE, MISSING, MIX, BenchFleet, FleetSpec, Templates, check_fleet
 from bench.home import prepare_home
@@ -100,3 +101,20 @@ def test_the_local_comparison_runs_and_renders(ctx: BenchContext) -> None:
     assert f"repos_processed {len(needing_action)}," in section.notes[0]
     page = render(title="t", intro=[], machine=[("m", "1")], sections=[section])
     assert "| local sweep, 40 repos" in page
+
+
+@pytest.mark.parametrize("model", list(spawn_models.MODELS))
+def test_every_spawn_model_runs_both_commands_in_every_repo(
+    ctx: BenchContext, tmp_path: Path, model: str
+) -> None:
+    paths = [str(e.path) for e in ctx.local_fleet().ensure(20) if e.path.exists()]
+    trace = tmp_path / "trace"
+    # git appends one "built-in: git <command>" line per command it runs.
+    env = {**git_env(), "GIT_TRACE": str(trace)}
+
+    spawn_models.MODELS[model](paths, env, 4)
+
+    lines = trace.read_text().splitlines()
+    for command in ("status", "for-each-ref"):
+        ran = [line for line in lines if f"built-in: git {command} " in line]
+        assert len(ran) == len(paths), (command, len(ran))

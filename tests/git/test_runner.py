@@ -7,6 +7,7 @@ choosing, the way git runs ssh, credential helpers and upload-pack.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -91,3 +92,38 @@ def test_a_failure_reports_gits_most_telling_line(tmp_path: Path) -> None:
 def test_a_spent_budget_times_out_without_starting_git(tmp_path: Path) -> None:
     with pytest.raises(GitTimeout):
         run_git(["status"], cwd=tmp_path, timeout=0)
+
+
+def test_large_output_on_both_streams_arrives_whole(tmp_path: Path) -> None:
+    # More than a pipe holds (64 KiB) on stdout and stderr at once: reading one stream to
+    # its end before the other would deadlock until the timeout.
+    script = "head -c 300000 /dev/zero | tr '\\0' o; head -c 200000 /dev/zero | tr '\\0' e >&2\n"
+    result = run_git(_alias(tmp_path, script), cwd=tmp_path, timeout=20)
+    assert result.ok
+    assert result.stdout == b"o" * 300_000
+    assert result.stderr == "e" * 200_000
+
+
+def test_it_works_where_the_kernel_has_no_pidfd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fault we cannot produce for real on this kernel: pidfd_open missing (macOS, Linux
+    # before 5.3). The runner must fall back to Popen's own wait, timeouts included.
+    monkeypatch.delattr(os, "pidfd_open", raising=False)
+    assert run_git(["--version"], cwd=tmp_path, timeout=10).stdout.startswith(b"git version")
+    with pytest.raises(GitTimeout):
+        run_git(_alias(tmp_path, "sleep 30\n"), cwd=tmp_path, timeout=0.5)
+
+
+def test_git_is_found_again_when_it_moves_between_calls(tmp_path: Path) -> None:
+    real_git = shutil.which("git")
+    assert real_git is not None
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "git").symlink_to(real_git)
+    env = git_environment({**os.environ, "PATH": f"{first}:{second}:{os.defpath}"})
+    assert run_git(["--version"], cwd=tmp_path, timeout=10, env=env).ok  # remembers first/git
+    (first / "git").unlink()
+    (second / "git").symlink_to(real_git)
+    assert run_git(["--version"], cwd=tmp_path, timeout=10, env=env).ok
