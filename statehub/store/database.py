@@ -118,6 +118,10 @@ def _sqlite_engine(url: URL) -> Engine:
         # SQLITE_BUSY if another writer committed in between — which is exactly
         # what concurrent sweeps and API requests would do.
         mode = connection.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
+        # A deferred transaction is a reader's (Store.reading, ping): refuse writes in it, as
+        # PostgreSQL's READ ONLY does, instead of letting one take the lock halfway through.
+        # Set before BEGIN, which query_only left on from a reader would itself refuse.
+        connection.exec_driver_sql(f"PRAGMA query_only = {int(mode == 'DEFERRED')}")
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     if path is not None:
