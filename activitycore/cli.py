@@ -375,19 +375,17 @@ def _exit_status(code: object) -> int:
 
 
 def _exit_without_finalizing(code: int) -> NoReturn:
-    """Leave the process, skipping interpreter teardown once a Temporal client has been used.
+    """Leave the process without interpreter teardown, every output flushed first.
 
-    The SDK's Rust core keeps Tokio threads that can call back into Python while CPython
-    finalizes, which aborts a command that has already done its work with "Fatal Python error:
-    PyGILState_Release" and exit status 134 (temporalio/sdk-python#300). Every output stream is
-    flushed first, so nothing the command printed is lost; the store was closed by the command.
+    This module imports Temporal's SDK, whose Rust core keeps Tokio threads that can call
+    back into Python while CPython finalizes: a command that has done its work then aborts
+    with "Fatal Python error: PyGILState_Release" and exit status 134
+    (temporalio/sdk-python#300). Each command closes its own store before returning.
     """
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
-    if "temporalio.bridge.temporal_sdk_bridge" in sys.modules:
-        os._exit(code)
-    raise SystemExit(code)
+    os._exit(code)
 
 
 if __name__ == "__main__":

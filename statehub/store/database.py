@@ -206,23 +206,23 @@ class Store:
         On SQLite the transaction holds the write lock from its start, so keep
         it short — never across git or network I/O.
         """
-        try:
-            with self._sessions.begin() as session:
-                yield session
-        except DBAPIError as exc:
-            if _is_unavailable(exc):
-                raise _unavailable(self.description, exc, opening=False) from exc
-            raise
+        with self._transaction(self._sessions) as session:
+            yield session
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only transaction, for listings and lookups.
+        """A read-only transaction, for listings and lookups; a write in it fails.
 
         Unlike ``session`` it never waits for SQLite's write lock, so API reads and the
-        sweep's own listing go on while a sweep records its result. Never write in it.
+        sweep's own listing go on while a sweep records its result.
         """
+        with self._transaction(self._read_sessions) as session:
+            yield session
+
+    @contextmanager
+    def _transaction(self, sessions: sessionmaker[Session]) -> Iterator[Session]:
         try:
-            with self._read_sessions.begin() as session:
+            with sessions.begin() as session:
                 yield session
         except DBAPIError as exc:
             if _is_unavailable(exc):
