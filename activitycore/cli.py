@@ -258,6 +258,8 @@ def cadence_command(
             raise ConfigError(f"--since/--grace: {exc}") from None
         if window > MAX_WINDOW:
             raise ConfigError(f"--since {since}: at most {MAX_WINDOW.days}d")
+        if grace_period > MAX_WINDOW:  # a slot plus more would run past datetime's year 9999
+            raise ConfigError(f"--grace {grace}: at most {MAX_WINDOW.days}d")
         settings = _settings()
         store = Store.open(settings.resolved_database_url)
         end = datetime.now(UTC)

@@ -81,6 +81,10 @@ def window_verdict(
         raise ValueError(
             f"{window} at every {every} is more than {MAX_SLOTS} slots: use a longer --every"
         )
+    # Also keeps slot arithmetic inside datetime's range (year 9999); judge() holds the
+    # tolerance below every.
+    if every > window:
+        raise ValueError(f"every ({every}) must not be longer than the window ({window})")
     start = now - window
     # created_at (when a sweep was recorded) is never before its started_at, so
     # since=start finds every sweep that started in the window; bucket() drops

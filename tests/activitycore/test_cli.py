@@ -57,6 +57,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (["trigger", "No Such Activity"], "no activity definition is named"),
         (["runs", "--definition", "nope"], "no activity definition is named"),
         (["sync-activity-definitions", "--dir", "/nonexistent"], "not a directory"),
+        (["cadence", "any", "--grace", "999999w"], "--grace 999999w: at most 31d"),
     ],
 )
 def test_it_fails_with_one_clear_line(home: Path, args: list[str], message: str) -> None:

@@ -87,3 +87,9 @@ def test_it_refuses_windows_too_large_to_judge_cheaply(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         window_verdict(store, now=NOW, window=window, every=every, tolerance=timedelta(0))
+
+
+def test_it_refuses_a_slot_longer_than_the_window(store: Store) -> None:
+    # Found by the API fuzz test: a slot this long ran past datetime's year 9999 (a 500).
+    with pytest.raises(ValueError, match=r"every \(.*\) must not be longer than the window"):
+        window_verdict(store, now=NOW, window=timedelta(days=7), every=timedelta(days=3_000_000))

@@ -53,6 +53,7 @@ def test_missed_slots_keep_the_timer(cli_store: Store, run_cli: RunCli) -> None:
         (["--since", "a week"], "--since: 'a week' is not a duration"),
         (["--since", "60d"], "between 1s and 31d"),
         (["--tolerance", "20m"], "tolerance must be in"),
+        (["--every", "400000w"], "must not be longer than the window"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(run_cli: RunCli, args: list[str], message: str) -> None:
