@@ -81,11 +81,12 @@ def ranges(events: list[ProgressEvent]) -> list[tuple[datetime, datetime, str]]:
     return sorted(spans)
 
 
-def cli_sweep(
-    env: dict[str, str], *args: str, timeout: float = 120
+def statehub_cli(
+    env: dict[str, str], *args: str, prefix: list[str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
+    """``statehub ARGS`` in a process of its own (run through ``prefix``, e.g. as nobody)."""
     return subprocess.run(
-        [sys.executable, "-m", "statehub", "sweep", "--remote-all", *args],
+        [*(prefix or []), sys.executable, "-m", "statehub", *args],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -93,6 +94,12 @@ def cli_sweep(
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
+
+
+def cli_sweep(
+    env: dict[str, str], *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return statehub_cli(env, "sweep", "--remote-all", *args, timeout=timeout)
 
 
 def parse_json(text: str) -> dict[str, Any]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from statehub.settings import Settings
 from statehub.store import Store
 from statehub.sweep.engine import Sweeper, SweepRequest
 from statehub.sweep.result import Mode
-from tests.api.helpers import ROOT, register, serve_env
+from tests.api.helpers import register, serve_env
 from tests.reliability.hostile import password_only_sshd, silent_port
 from tests.reliability.support import (
     NOBODY,
@@ -30,6 +29,7 @@ from tests.reliability.support import (
     chown_tree,
     parse_json,
     shared_directory,
+    statehub_cli,
     sweep_events,
 )
 
@@ -193,15 +193,8 @@ def test_unreadable_directories_and_a_symlink_loop_as_an_ordinary_user(tmp_path:
         )
 
         def cli(*args: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run(
-                [*prefix, sys.executable, "-m", "statehub", *args],
-                env=env,
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                stdin=subprocess.DEVNULL,
-            )
+
+            return statehub_cli(env, *args, prefix=prefix)
 
         assert cli("repos", "add", str(unreadable)).returncode == 0
         hidden.chmod(0)

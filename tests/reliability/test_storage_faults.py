@@ -13,7 +13,6 @@ import os
 import secrets
 import stat
 import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,7 +29,7 @@ from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.sweep.lock import current_holder
-from tests.api.helpers import ROOT, LiveServer, free_port, register, serve_env
+from tests.api.helpers import LiveServer, free_port, register, serve_env
 from tests.reliability.support import (
     NOBODY,
     OwnPostgres,
@@ -42,6 +41,7 @@ from tests.reliability.support import (
     parse_json,
     serving,
     shared_directory,
+    statehub_cli,
     sweep_events,
     wait_until,
 )
@@ -205,15 +205,8 @@ def test_a_read_only_sqlite_file_gets_clear_errors_and_recovers_once_writable(
         env = serve_env(home, url, HOME=str(base), GIT_CONFIG_GLOBAL=os.devnull)
 
         def cli(*args: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run(
-                [*prefix, sys.executable, "-m", "statehub", *args],
-                env=env,
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                stdin=subprocess.DEVNULL,
-            )
+
+            return statehub_cli(env, *args, prefix=prefix)
 
         added = cli("repos", "add", str(clean))
         assert added.returncode == 0, added.stderr
