@@ -11,6 +11,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from tests.activitycore.support import stop_process
+
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 TOOLS = {
     "ip": shutil.which("ip"),
@@ -136,18 +138,7 @@ class Sshd:
                 time.sleep(0.05)
 
     def __exit__(self, *exc: object) -> None:
-        stop(self.process)
+        stop_process(self.process)
 
     def log(self) -> str:
         return (self.directory / "sshd.log").read_text(errors="replace")
-
-
-def stop(process: subprocess.Popen[bytes] | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()

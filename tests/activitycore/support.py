@@ -110,13 +110,7 @@ class StateHubServer:
 
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process)
 
     def progress_events(self, limit: int = 20) -> list[dict[str, Any]]:
         response = httpx.get(
@@ -217,3 +211,15 @@ def runbook_sql() -> str:
             assert sql == RUNBOOK_SQL, f"{path} changed its SQL; update this test"
             return found.group(1)
     return RUNBOOK_SQL
+
+
+def stop_process(process: subprocess.Popen[Any] | None, timeout: float = 15) -> None:
+    """SIGTERM, then SIGKILL if it is still there after ``timeout`` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

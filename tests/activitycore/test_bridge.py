@@ -34,6 +34,7 @@ from tests.activitycore.support import (
     StateHubServer,
     load_and_sync_definitions,
     runs_of,
+    stop_process,
     until,
     wait_for,
 )
@@ -121,8 +122,8 @@ def test_a_scheduled_sweep_crosses_the_bridge_and_a_wrong_token_does_not(
             _scheduled_sweep_through(url, settings, definitions_dir)
             _wrong_token_refused(url, settings, definitions_dir)
         finally:
-            bridge.stop(tunnel)
-            bridge.stop(serve)
+            stop_process(tunnel)
+            stop_process(serve)
 
 
 def _scheduled_sweep_through(url: str, settings: Settings, definitions_dir: Path) -> None:

@@ -23,6 +23,7 @@ from tests.activitycore.standin import stand_in
 from tests.activitycore.support import (
     load_and_sync_definitions,
     runs_of,
+    stop_process,
     wait_for,
     worker_process,
     write_definition,
@@ -81,9 +82,7 @@ def test_a_worker_killed_mid_run_leaves_one_run(
             )
         finally:
             for process in (first, second):
-                if process is not None and process.poll() is None:
-                    process.terminate()
-                    process.wait(timeout=30)
+                stop_process(process, timeout=30)
 
     (run,) = done
     assert run.run_id == run_id

@@ -24,7 +24,7 @@ from statehub.store import Store
 from statehub.store.events import ProgressEvent, list_events
 from statehub.sweep.lock import current_holder
 from statehub.sweep.result import EVENT_TYPE
-from tests.activitycore.support import wait_for
+from tests.activitycore.support import stop_process, wait_for
 from tests.api.helpers import ROOT, free_port
 
 NOBODY = 65534
@@ -277,10 +277,4 @@ def serving(
         wait_until(up, timeout=30, what="statehub serve to answer /health", interval=0.1)
         yield process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process, timeout=30)

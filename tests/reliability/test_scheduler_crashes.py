@@ -33,6 +33,7 @@ from tests.activitycore.support import (
     StateHubServer,
     load_and_sync_definitions,
     runs_of,
+    stop_process,
     wait_for,
     worker_process,
     write_definition,
@@ -175,9 +176,7 @@ def test_sigkill_of_the_worker_mid_action_leaves_one_run_and_one_sweep(
         )
     finally:
         for process in (first, second):
-            if process is not None and process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
+            stop_process(process, timeout=30)
         store.close()
 
     (run,) = done
