@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -223,3 +224,24 @@ def stop_process(process: subprocess.Popen[Any] | None, timeout: float = 15) -> 
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def start_scheduled_run(db: Any, *, index: int, slot: datetime) -> str:
+    """Record the sweep's schedule firing for ``slot`` (a second late), as the worker would;
+    returns the run id, which ``index`` makes unique and readable."""
+    from activitycore.store import runs
+
+    run_id = f"00000000-0000-4000-8000-{index:012d}"
+    runs.start_run(
+        db,
+        run=runs.NewRun(
+            run_id=run_id,
+            definition_id=SWEEP_ID,
+            workflow_id=f"wf-{index}",
+            fired_at=slot + timedelta(seconds=1),
+            scheduled_for=slot,
+            trigger="schedule",
+            triggered_by="activity-core:sweep",
+        ),
+    )
+    return run_id

@@ -14,7 +14,7 @@ from activitycore.cadence import RunMark, mirror, parse_duration, trigger_slots
 from activitycore.cli import app
 from activitycore.definitions import load_definitions
 from activitycore.store import Store, catalog, runs
-from tests.activitycore.support import REPO, SWEEP_ID
+from tests.activitycore.support import REPO, SWEEP_ID, start_scheduled_run
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
@@ -119,19 +119,7 @@ def test_the_command_over_recorded_runs(
         for i, slot in enumerate(slots):
             if i == 4:
                 continue  # Temporal never fired this one
-            run_id = f"00000000-0000-4000-8000-{i:012d}"
-            runs.start_run(
-                db,
-                run=runs.NewRun(
-                    run_id=run_id,
-                    definition_id=SWEEP_ID,
-                    workflow_id=f"wf-{i}",
-                    fired_at=slot + timedelta(seconds=1),
-                    scheduled_for=slot,
-                    trigger="schedule",
-                    triggered_by="activity-core:sweep",
-                ),
-            )
+            run_id = start_scheduled_run(db, index=i, slot=slot)
             runs.finish_run(
                 db, run_id=run_id, status="succeeded", finished_at=slot + timedelta(seconds=30)
             )

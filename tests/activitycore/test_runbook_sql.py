@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from activitycore.definitions import load_definitions
 from activitycore.store import Store, catalog, runs
-from tests.activitycore.support import REPO, SWEEP_ID, runbook_sql
+from tests.activitycore.support import REPO, runbook_sql, start_scheduled_run
 
 
 def test_the_runbook_sql_returns_the_sweep_result(database_url: str) -> None:
@@ -19,19 +19,7 @@ def test_the_runbook_sql_returns_the_sweep_result(database_url: str) -> None:
         catalog.sync_definitions(db, loaded=loaded)
         for i in range(7):
             slot = base + timedelta(minutes=15 * i)
-            run_id = f"00000000-0000-4000-8000-{i:012d}"
-            runs.start_run(
-                db,
-                run=runs.NewRun(
-                    run_id=run_id,
-                    definition_id=SWEEP_ID,
-                    workflow_id=f"wf-{i}",
-                    fired_at=slot + timedelta(seconds=1),
-                    scheduled_for=slot,
-                    trigger="schedule",
-                    triggered_by="activity-core:sweep",
-                ),
-            )
+            run_id = start_scheduled_run(db, index=i, slot=slot)
             snapshot = {
                 "consistency_sweep_remote_all": {
                     "sweep_id": f"sweep-{i}",
