@@ -12,7 +12,6 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Route, sync_playwright
 
-from statehub.api import create_app
 from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
@@ -54,18 +53,6 @@ def settings(settings: Settings) -> Settings:
     # The shared home (tests/fixtures_home.py), with a pool that takes a whole test fleet
     # in one wave.
     return settings.model_copy(update={"workers": 8})
-
-
-@pytest.fixture
-def live(settings: Settings, store: Store) -> Iterator[LiveServer]:
-    with LiveServer(create_app(settings, store)) as server:
-        yield server
-
-
-@pytest.fixture
-def client(live: LiveServer) -> Iterator[httpx.Client]:
-    with live.client() as http:
-        yield http
 
 
 @pytest.fixture

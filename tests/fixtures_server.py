@@ -1,4 +1,8 @@
-"""API fixtures: the app served for real on loopback (settings: tests/fixtures_home.py)."""
+"""The State Hub app served for real on loopback, for the API and dashboard tests.
+
+``settings`` and ``store`` come from the requesting test's own scope (a directory's conftest
+may adjust ``settings``, as tests/dashboard does).
+"""
 
 from __future__ import annotations
 
