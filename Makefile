@@ -11,7 +11,7 @@ export ACTIVITY_CORE_HOME ?= $(CURDIR)/.state/activity-core
 # activity-core reaches State Hub only through this URL (the bridge tunnel in production).
 export STATE_HUB_URL ?= http://127.0.0.1:8000
 
-.PHONY: setup run serve test lint format check bench sync-activity-definitions sync-schedules dev clean
+.PHONY: setup run serve test lint types contracts format check bench sync-activity-definitions sync-schedules dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,19 +34,27 @@ endif
 serve: setup
 	$(BIN)/statehub serve
 
-## test: lint, then every test (SQLite and, when reachable, PostgreSQL)
-test: setup lint
+## check: what CI runs: lint, types (mypy --strict), import contracts, then every test
+## (SQLite and, when reachable, PostgreSQL). PYTEST_ARGS narrows the tests.
+check: setup lint types contracts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test: the same as check
+test: check
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+types: setup
+	$(BIN)/mypy
+
+contracts: setup
+	$(BIN)/lint-imports
+
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
-
-check: test
 
 ## bench: measure the sweep, API and scheduler against baselines; writes docs/benchmarks.md
 ## (BENCH_QUICK=1: a smoke pass with small numbers; BENCH_ONLY=local,scale: some sections)

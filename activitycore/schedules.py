@@ -158,7 +158,7 @@ async def _current_fingerprint(client: Client, description: ScheduleDescription)
     payload = action.memo.get(MEMO_KEY)
     if payload is None:
         return None
-    value = client.data_converter.payload_converter.from_payload(payload)  # type: ignore[arg-type]
+    value = client.data_converter.payload_converter.from_payload(payload)
     return value if isinstance(value, str) else None
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Final, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-EVENT_TYPE = "consistency_sweep_remote_all"
+EVENT_TYPE: Final = "consistency_sweep_remote_all"
 
 
 class Mode(StrEnum):

@@ -56,7 +56,8 @@ class Cell:
     def primary(self) -> SweepMark | None:
         """The sweep the cell links to: the first that ran, else the first skip."""
         ran = [m for m in self.marks if not m.lock_skipped]
-        return (ran or list(self.marks) or [None])[0]
+        candidates = ran or list(self.marks)
+        return candidates[0] if candidates else None
 
 
 def _kind(slot: Slot) -> str:

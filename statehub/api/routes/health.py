@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import anyio
 from fastapi import APIRouter
 
@@ -22,7 +24,7 @@ async def health(store: StoreDep) -> Health:
     """Liveness: always 200 while the process serves; ``database`` says whether the
     store answers. A tunnel keeps routing to a live server whose database is down,
     so callers get the API's clear 503s instead of a dead tunnel."""
-    database = "ok"
+    database: Literal["ok", "unavailable"] = "ok"
     try:
         with anyio.fail_after(PING_TIMEOUT_S):
             # abandon_on_cancel: a hung ping must not hold this answer hostage.
