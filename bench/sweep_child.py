@@ -15,7 +15,8 @@ import time
 from statehub.settings import load_settings
 from statehub.store import Store
 from statehub.sweep import engine
-from statehub.sweep.engine import Sweeper, SweepRequest
+from statehub.sweep.engine import Sweeper
+from statehub.sweep.request import SweepRequest
 
 
 def main() -> None:

@@ -13,16 +13,12 @@ message and an exit status, the API into an HTTP status with a ``detail``.
     ├── FleetBuildError        the demo fleet builder could not make a repo
     └── StoreError             the database cannot be used
         ├── StoreUnavailable   it cannot be reached or opened (retry later)
-        │   └── SweepNotRecorded  a sweep ran but its event could not be written (has .result)
+        │   └── SweepNotRecorded  a sweep ran but its event could not be written (has .result;
+        │                         in statehub.sweep.result, beside the result it carries)
         └── SchemaTooNew       it was migrated by a newer State Hub
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from statehub.sweep.result import SweepResult
 
 
 class StateHubError(Exception):
@@ -72,20 +68,6 @@ class StoreError(StateHubError):
 
 class StoreUnavailable(StoreError):
     """The database cannot be reached or opened right now."""
-
-
-class SweepNotRecorded(StoreUnavailable):
-    """A sweep ran to its end, but recording its event failed.
-
-    The sweep's work is done and its lock released; ``result`` is what it found, so
-    the edges can still hand it to the caller (the CLI prints it, the API returns
-    it with the 503) instead of losing it with the database.
-    """
-
-    def __init__(self, result: SweepResult, reason: str) -> None:
-        # The cause first, as in every StoreUnavailable message; then what was lost.
-        super().__init__(f"{reason}; the sweep ran ({result.summary()}) but could not be recorded")
-        self.result = result
 
 
 class SchemaTooNew(StoreError):

@@ -17,8 +17,8 @@ from statehub.errors import (
     StateHubError,
     StoreError,
     StoreUnavailable,
-    SweepNotRecorded,
 )
+from statehub.sweep.result import SweepNotRecorded
 
 logger = logging.getLogger("statehub.api")
 

@@ -17,14 +17,15 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from statehub.api.schemas import SweepStatus
-from statehub.errors import StateHubError, SweepNotRecorded
+from statehub.errors import StateHubError
 from statehub.registry import sync_config_file
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import get_event_by_sweep_id
-from statehub.sweep.engine import ActiveSweep, Sweeper, SweepRequest
+from statehub.sweep.engine import ActiveSweep, Sweeper
 from statehub.sweep.lock import current_holder
-from statehub.sweep.result import SweepResult
+from statehub.sweep.request import SweepRequest
+from statehub.sweep.result import SweepNotRecorded, SweepResult
 
 logger = logging.getLogger("statehub.api")
 

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from statehub.sweep.engine import SweepRequest
+from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import EVENT_TYPE, LockHolder, Mode, SweepResult
 
 EVENT_TYPE_PATTERN = r"^[a-z][a-z0-9_.-]{0,99}$"

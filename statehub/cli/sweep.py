@@ -10,9 +10,9 @@ from rich.table import Table
 
 from statehub.cli.context import apply_config_file, opened
 from statehub.cli.output import console, err_console, print_json
-from statehub.errors import SweepNotRecorded
-from statehub.sweep.engine import Sweeper, SweepRequest
-from statehub.sweep.result import Mode, SweepResult
+from statehub.sweep.engine import Sweeper
+from statehub.sweep.request import SweepRequest
+from statehub.sweep.result import Mode, SweepNotRecorded, SweepResult
 
 
 def _render(result: SweepResult) -> None:

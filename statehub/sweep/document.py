@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from statehub.fleet.state import RepoState
 from statehub.sweep.check import RepoCheck, Verdict
+from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import (
     BranchSummary,
     LockHolder,
@@ -16,9 +16,6 @@ from statehub.sweep.result import (
     RepoReport,
     SweepResult,
 )
-
-if TYPE_CHECKING:
-    from statehub.sweep.engine import SweepRequest
 
 
 def observed_state(state: RepoState) -> ObservedState:

@@ -15,13 +15,12 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from statehub.errors import StoreError, SweepNotRecorded
+from statehub.errors import StoreError
 from statehub.git.runner import git_environment
 from statehub.settings import Settings
 from statehub.store import Store
@@ -37,7 +36,8 @@ from statehub.sweep.check import CheckPlan, RepoCheck, Verdict, check_repo
 from statehub.sweep.deadline import Deadline
 from statehub.sweep.document import build_result, lock_skipped_result, observed_state
 from statehub.sweep.lock import SweepLock, read_holder
-from statehub.sweep.result import EVENT_TYPE, LockHolder, Mode, SweepResult
+from statehub.sweep.request import SweepRequest
+from statehub.sweep.result import EVENT_TYPE, LockHolder, SweepNotRecorded, SweepResult
 
 # Repos still in flight at the deadline have had their git killed; this is how
 # long we wait for those threads to notice before we stop waiting for them.
@@ -74,18 +74,6 @@ def pool_sizes(workers: int, *, fetch: bool) -> tuple[int, int]:
     """
     local = max(1, min(workers, LOCAL_GIT_PER_CPU * (os.cpu_count() or 1)))
     return (workers if fetch else local), local
-
-
-@dataclass(frozen=True)
-class SweepRequest:
-    """What a caller asks of one sweep."""
-
-    max_seconds: float = 300.0
-    mode: Mode = Mode.WARN
-    triggered_by: str = "manual"
-    caller_run_id: str | None = None
-    fetch: bool = True
-    sweep_id: UUID = field(default_factory=uuid4)
 
 
 def _now() -> datetime:

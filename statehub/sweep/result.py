@@ -1,6 +1,6 @@
 """The sweep result document (design.md): the same JSON in the HTTP response,
 the CLI's ``--json`` output, the progress event's payload and activity-core's
-``context_snapshot``."""
+``context_snapshot``; and the error that carries a result the store could not record."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Final, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from statehub.errors import StoreUnavailable
 
 EVENT_TYPE: Final = "consistency_sweep_remote_all"
 
@@ -108,3 +110,17 @@ class SweepResult(BaseModel):
             f"{len(self.skipped_clean)} clean, {len(self.skipped_missing)} missing, "
             f"{len(self.skipped_budget)} over budget, {len(self.errors)} errors"
         )
+
+
+class SweepNotRecorded(StoreUnavailable):
+    """A sweep ran to its end, but recording its event failed.
+
+    The sweep's work is done and its lock released; ``result`` is what it found, so
+    the edges can still hand it to the caller (the CLI prints it, the API returns
+    it with the 503) instead of losing it with the database.
+    """
+
+    def __init__(self, result: SweepResult, reason: str) -> None:
+        # The cause first, as in every StoreUnavailable message; then what was lost.
+        super().__init__(f"{reason}; the sweep ran ({result.summary()}) but could not be recorded")
+        self.result = result

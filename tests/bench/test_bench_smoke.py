@@ -21,7 +21,8 @@ from bench.home import prepare_home
 from bench.report import render
 from statehub.git.inspect import fetch_all
 from statehub.settings import Settings
-from statehub.sweep.engine import Sweeper, SweepRequest
+from statehub.sweep.engine import Sweeper
+from statehub.sweep.request import SweepRequest
 
 # What a sweep without fetching reports for each state the generator builds.
 EXPECTED_FINDINGS = {

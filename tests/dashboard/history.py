@@ -14,7 +14,8 @@ from uuid import uuid4
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.sweep.document import lock_skipped_result
-from statehub.sweep.engine import Sweeper, SweepRequest
+from statehub.sweep.engine import Sweeper
+from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import LockHolder, SweepResult
 
 

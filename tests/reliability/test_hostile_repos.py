@@ -18,7 +18,8 @@ from statehub.demofleet import FleetBuilder
 from statehub.git.inspect import fetch_all
 from statehub.settings import Settings
 from statehub.store import Store
-from statehub.sweep.engine import Sweeper, SweepRequest
+from statehub.sweep.engine import Sweeper
+from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import Mode
 from tests.api.helpers import register, serve_env
 from tests.reliability.hostile import password_only_sshd, silent_port

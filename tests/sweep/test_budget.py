@@ -10,7 +10,8 @@ from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.repos import add_repo
-from statehub.sweep.engine import Sweeper, SweepRequest
+from statehub.sweep.engine import Sweeper
+from statehub.sweep.request import SweepRequest
 
 
 def _slow_remote(path: Path, seconds: float) -> None:

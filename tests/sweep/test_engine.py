@@ -9,7 +9,8 @@ from statehub.registry import add
 from statehub.store import Store
 from statehub.store.events import list_events
 from statehub.store.repos import add_repo, get_repo
-from statehub.sweep.engine import Sweeper, SweepRequest
+from statehub.sweep.engine import Sweeper
+from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import EVENT_TYPE, SweepResult
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from statehub.demofleet import FleetBuilder
 from statehub.store import Store
 from statehub.store.repos import add_repo
-from statehub.sweep.engine import Sweeper, SweepRequest
+from statehub.sweep.engine import Sweeper
+from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import Mode
 
 

@@ -14,8 +14,9 @@ from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import list_events
 from statehub.store.repos import add_repo
-from statehub.sweep.engine import Sweeper, SweepRequest
+from statehub.sweep.engine import Sweeper
 from statehub.sweep.lock import current_holder
+from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import EVENT_TYPE
 
 
