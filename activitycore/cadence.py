@@ -8,7 +8,6 @@ makes every missing fire visible. Pure: the CLI reads the rows and prints the re
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,16 +19,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 MISSING = "missing"  # no run row for the slot at all
 MAX_SLOTS = 50_000
-_DURATION = re.compile(r"^\s*([1-9][0-9]{0,5})\s*([smhdw])\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(text: str) -> timedelta:
-    """``"7d"``, ``"15m"``, ``"2h"``, ``"90s"``, ``"1w"``."""
-    match = _DURATION.match(text)
-    if match is None:
-        raise ValueError(f"{text!r} is not a duration like 15m, 2h, 7d (a positive whole number)")
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
 
 
 def trigger_slots(trigger: str, timezone: str, start: datetime, end: datetime) -> list[datetime]:

@@ -20,7 +20,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from activitycore import output
-from activitycore.cadence import RunMark, mirror, parse_duration, trigger_slots
+from activitycore.cadence import RunMark, mirror, trigger_slots
 from activitycore.definitions import load_definitions
 from activitycore.devserver import DevServer, find_temporal_cli
 from activitycore.errors import ActivityCoreError, ConfigError, DefinitionError
@@ -30,6 +30,7 @@ from activitycore.store import Store, catalog, runs
 from activitycore.temporal import connect
 from activitycore.trigger import operator_identity, trigger_run
 from activitycore.worker import run_until_stopped
+from durations import DurationError, parse_duration
 
 app = typer.Typer(
     name="activity-core",
@@ -234,6 +235,14 @@ def list_runs(
     _guarded(body)
 
 
+def _duration(option: str, text: str) -> timedelta:
+    # The grammar and its message are State Hub's too (`statehub cadence`, its API).
+    try:
+        return parse_duration(text)
+    except DurationError as exc:
+        raise ConfigError(f"{option}: {exc}") from None
+
+
 @app.command("cadence")
 def cadence_command(
     name_or_id: Annotated[str, typer.Argument(help="the definition's name or id")],
@@ -252,10 +261,7 @@ def cadence_command(
     so a fire that never happened shows even when Temporal's counters say nothing."""
 
     def body() -> None:
-        try:
-            window, grace_period = parse_duration(since), parse_duration(grace)
-        except ValueError as exc:
-            raise ConfigError(f"--since/--grace: {exc}") from None
+        window, grace_period = _duration("--since", since), _duration("--grace", grace)
         if window > MAX_WINDOW:
             raise ConfigError(f"--since {since}: at most {MAX_WINDOW.days}d")
         if grace_period > MAX_WINDOW:  # a slot plus more would run past datetime's year 9999

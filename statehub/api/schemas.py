@@ -1,4 +1,7 @@
-"""Request and response bodies of the HTTP API.
+"""Request bodies of the HTTP API, and the responses only the API gives (status, errors).
+
+The documents the CLI prints too are ``statehub.documents``, ``statehub.sweep.result``
+and ``statehub.cadence.document``: one model per record, whichever edge emits it.
 
 Request bodies forbid unknown fields and take numbers and strings strictly, so
 a typo or a wrong type is a 422 that names the field instead of a silent default.
@@ -16,6 +19,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from statehub.documents import SweepSummary
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import EVENT_TYPE, LockHolder, Mode, SweepResult
 
@@ -73,16 +77,6 @@ class SweepStatus(BaseModel):
         default=None, description="the result document, once finished"
     )
     detail: str | None = Field(default=None, description="why it failed, when it did")
-
-
-class ProgressEventOut(BaseModel):
-    id: int
-    event_type: str
-    created_at: datetime
-    triggered_by: str | None
-    sweep_id: str | None
-    summary: str
-    payload: dict[str, Any]
 
 
 class ProgressEventIn(BaseModel):
@@ -146,20 +140,6 @@ def _check_json_tree(root: dict[str, Any]) -> None:
             raise ValueError("must not contain NaN or Infinity")
 
 
-class SweepSummary(BaseModel):
-    """One recorded sweep, as the status page needs it."""
-
-    event_id: int
-    sweep_id: str | None
-    triggered_by: str | None
-    caller_run_id: str | None
-    finished_at: datetime
-    age_seconds: float
-    lock_skipped: bool
-    exit_code: int | None
-    summary: str
-
-
 class LockState(BaseModel):
     held: bool
     holder: LockHolder | None = Field(description="who holds it (any process), when held")
@@ -178,18 +158,6 @@ class ConsistencyStatus(BaseModel):
     last_by_trigger: dict[str, SweepSummary] = Field(description="keyed by triggered_by")
     lock: LockState
     running_here: list[UUID] = Field(description="sweeps this server is running now")
-
-
-class RepoOut(BaseModel):
-    name: str
-    path: str
-    allow_push: bool
-    source: str
-    added_at: datetime
-    last_checked_at: datetime | None
-    last_changed_at: datetime | None
-    last_state: dict[str, Any] | None
-    last_findings: list[str]
 
 
 class Health(BaseModel):

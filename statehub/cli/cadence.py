@@ -7,17 +7,11 @@ from datetime import UTC, datetime, timedelta
 import typer
 from rich.table import Table
 
-from statehub.cadence import (
-    ACTIVITY_CORE,
-    DEFAULT_EVERY,
-    DEFAULT_TOLERANCE,
-    Gap,
-    Verdict,
-    format_duration,
-    parse_duration,
-)
-from statehub.cadence_document import verdict_as_dict
-from statehub.cadence_history import window_verdict
+from durations import DurationError, format_duration, parse_duration
+from statehub.cadence.document import CadenceDocument
+from statehub.cadence.history import window_verdict
+from statehub.cadence.marks import ACTIVITY_CORE
+from statehub.cadence.verdict import DEFAULT_EVERY, DEFAULT_TOLERANCE, CadenceVerdict, Gap
 from statehub.cli.context import opened
 from statehub.cli.output import console, print_json
 from statehub.errors import ConfigError
@@ -30,7 +24,7 @@ _MISSED_SHOWN = 10
 def _duration(option: str, text: str) -> timedelta:
     try:
         return parse_duration(text)
-    except ValueError as exc:
+    except DurationError as exc:
         raise ConfigError(f"{option}: {exc}") from None
 
 
@@ -43,7 +37,7 @@ def _gap(gap: Gap | None) -> str:
     )
 
 
-def _render(verdict: Verdict) -> None:
+def _render(verdict: CadenceVerdict) -> None:
     console.print(
         f"window {verdict.window_start:%Y-%m-%d %H:%M} to {verdict.window_end:%Y-%m-%d %H:%M} UTC, "
         f"every {format_duration(verdict.every)}, tolerance {format_duration(verdict.tolerance)}: "
@@ -105,20 +99,22 @@ def cadence(
 ) -> None:
     """Per 15-minute slot: who swept, lock skips, failures, gaps; and whether the timer can go."""
     window = _duration("--since", since)
+    slot_length = _duration("--every", every)
+    late_by = _duration("--tolerance", tolerance)
     try:
         with opened() as ctx:
             verdict = window_verdict(
                 ctx.store,
                 now=datetime.now(UTC),
                 window=window,
-                every=_duration("--every", every),
-                tolerance=_duration("--tolerance", tolerance),
+                every=slot_length,
+                tolerance=late_by,
                 source=source,
             )
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     if as_json:
-        print_json(verdict_as_dict(verdict))
+        print_json(CadenceDocument.of(verdict).model_dump(mode="json"))
     else:
         _render(verdict)
     if check and not verdict.can_disable_timer:

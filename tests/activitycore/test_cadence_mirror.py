@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from activitycore.cadence import RunMark, mirror, parse_duration, trigger_slots
+from activitycore.cadence import RunMark, mirror, trigger_slots
 from activitycore.cli import app
 from activitycore.definitions import load_definitions
 from activitycore.store import Store, catalog, runs
+from durations import parse_duration
 from tests.activitycore.support import REPO, SWEEP_ID, start_scheduled_run
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

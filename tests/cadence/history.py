@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from statehub.cadence import slot_start
+from statehub.cadence.slots import slot_start
 from statehub.store import Store
 from statehub.store.events import append_event
 from statehub.sweep.result import EVENT_TYPE, LockHolder, SweepResult

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from statehub.cadence_history import iter_marks, window_verdict
+from statehub.cadence.history import iter_marks, window_verdict
 from statehub.store import Store
 from statehub.store.events import append_event
 from statehub.sweep.result import EVENT_TYPE

@@ -8,19 +8,11 @@ from typing import Any
 
 import pytest
 
-from statehub.cadence import (
-    ACTIVITY_CORE,
-    LOCAL_TIMER,
-    SweepMark,
-    bucket,
-    expected_slots,
-    format_duration,
-    judge,
-    mark_from_payload,
-    parse_duration,
-    slot_start,
-)
-from statehub.cadence_document import verdict_as_dict
+from durations import format_duration, parse_duration
+from statehub.cadence.document import CadenceDocument
+from statehub.cadence.marks import ACTIVITY_CORE, LOCAL_TIMER, SweepMark, mark_from_payload
+from statehub.cadence.slots import bucket, expected_slots, slot_start
+from statehub.cadence.verdict import judge
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a slot boundary
 M = timedelta(minutes=1)
@@ -337,7 +329,7 @@ def test_the_document_is_plain_json() -> None:
     import json
 
     marks = _every_slot(LOCAL_TIMER, 2) + _every_slot(ACTIVITY_CORE, 2, 6 * S, skipped=True)
-    document = verdict_as_dict(judge(marks, start=T0, end=T0 + 30 * M))
+    document = CadenceDocument.of(judge(marks, start=T0, end=T0 + 30 * M)).model_dump(mode="json")
     assert json.loads(json.dumps(document)) == document
     assert document["can_disable_timer"] is True
     assert document["slots_judged"] == 2
@@ -346,6 +338,7 @@ def test_the_document_is_plain_json() -> None:
     assert first["ran_by"] == [LOCAL_TIMER] and first["skipped_by"] == [ACTIVITY_CORE]
     assert first["attended"] and first["judged"]
     assert [m["lock_skipped"] for m in first["marks"]] == [False, True]
-    assert "slots" not in verdict_as_dict(
-        judge(marks, start=T0, end=T0 + 30 * M), include_slots=False
+    assert (
+        CadenceDocument.of(judge(marks, start=T0, end=T0 + 30 * M), include_slots=False).slots
+        is None
     )

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from statehub.cadence import slot_start
+from statehub.cadence.slots import slot_start
 from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store

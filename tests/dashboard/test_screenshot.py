@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from statehub.cadence import slot_start
+from statehub.cadence.slots import slot_start
 from statehub.demofleet import FleetBuilder, build_demo_fleet
 from statehub.settings import Settings
 from statehub.store import Store

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from statehub.api.dashboard import fleet, render, strip, sweeps
-from statehub.cadence import SweepMark
+from statehub.cadence.marks import SweepMark
 from statehub.store.events import ProgressEvent
 from statehub.store.repos import RepoRecord
 

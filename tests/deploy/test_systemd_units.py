@@ -14,7 +14,7 @@ import pytest
 
 from activitycore.cadence import trigger_slots
 from statehub.api.schemas import SweepStart
-from statehub.cadence import expected_slots
+from statehub.cadence.slots import expected_slots
 from tests.deploy.units import UNITS, exec_start, fake_home, parse, unit_files, value
 
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")

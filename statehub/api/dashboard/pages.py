@@ -13,12 +13,12 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from statehub.api import cadence as status_rules
 from statehub.api.dashboard import fleet, strip, sweeps
 from statehub.api.dashboard.render import page
 from statehub.api.dashboard.session import signed_in, token_required
 from statehub.api.deps import SettingsDep, StoreDep, SweepsDep
-from statehub.cadence_history import iter_marks
+from statehub.cadence import status as status_rules
+from statehub.cadence.history import iter_marks
 from statehub.settings import Settings
 from statehub.store.events import get_event_by_sweep_id, list_events
 from statehub.store.repos import list_repos

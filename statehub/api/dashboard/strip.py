@@ -1,6 +1,6 @@
 """The cadence strip: the last 24 hours as 96 fifteen-minute UTC slots. Pure: no I/O.
 
-The slots and the bucketing are ``statehub.cadence``'s, the same rules the
+The slots and the bucketing are ``statehub.cadence.slots``'s, the same rules the
 cutover verdict uses, so the strip and ``statehub cadence`` never disagree about
 which slot a sweep belongs to. This module only decides how a slot looks.
 """
@@ -11,15 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from statehub.cadence import (
-    ACTIVITY_CORE,
-    LOCAL_TIMER,
-    Slot,
-    SweepMark,
-    bucket,
-    expected_slots,
-    slot_start,
-)
+from statehub.cadence.marks import ACTIVITY_CORE, LOCAL_TIMER, SweepMark
+from statehub.cadence.slots import Slot, bucket, expected_slots, slot_start
 
 EVERY = timedelta(minutes=15)
 SLOTS = 96  # 24 h: the issue asks for exactly this view, whatever the configured cadence

@@ -9,12 +9,8 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, st
 from pydantic import AwareDatetime
 
 from statehub.api.deps import StoreDep
-from statehub.api.schemas import (
-    EVENT_TYPE_PATTERN,
-    ErrorBody,
-    ProgressEventIn,
-    ProgressEventOut,
-)
+from statehub.api.schemas import EVENT_TYPE_PATTERN, ErrorBody, ProgressEventIn
+from statehub.documents import ProgressEventOut
 from statehub.store.events import ProgressEvent, append_event, get_event, list_events
 
 router = APIRouter(tags=["progress"])
@@ -25,15 +21,7 @@ MAX_ID = 2**31 - 1
 
 
 def _out(event: ProgressEvent) -> ProgressEventOut:
-    return ProgressEventOut(
-        id=event.id,
-        event_type=event.event_type,
-        created_at=event.created_at,
-        triggered_by=event.triggered_by,
-        sweep_id=event.sweep_id,
-        summary=event.summary,
-        payload=event.payload,
-    )
+    return ProgressEventOut.model_validate(event)
 
 
 # Both spellings answer, neither redirects: the runbook uses "/progress/", and a

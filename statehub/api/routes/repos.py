@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter
 
 from statehub.api.deps import StoreDep
-from statehub.api.schemas import ErrorBody, RepoOut
+from statehub.api.schemas import ErrorBody
+from statehub.documents import RepoOut
 from statehub.errors import RepoNotFound
 from statehub.store.repos import RepoRecord, get_repo, list_repos
 
@@ -15,9 +14,7 @@ router = APIRouter(prefix="/repos", tags=["repos"])
 
 
 def _out(record: RepoRecord) -> RepoOut:
-    fields = asdict(record)
-    fields.pop("id")
-    return RepoOut(**fields)
+    return RepoOut.model_validate(record)
 
 
 @router.get("", response_model=list[RepoOut])

@@ -6,15 +6,13 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter
 
-from statehub.api import cadence
 from statehub.api.deps import SettingsDep, StoreDep, SweepsDep
 from statehub.api.schemas import ConsistencyStatus, ErrorBody, LockState
+from statehub.cadence import status as cadence
+from statehub.cadence.marks import UNTAGGED
 from statehub.sweep.lock import current_holder
 
 router = APIRouter(prefix="/consistency", tags=["sweeps"])
-
-# The key for sweeps recorded without a triggered_by (none are, today).
-UNTAGGED = "(none)"
 
 
 @router.get(

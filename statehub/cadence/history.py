@@ -1,4 +1,4 @@
-"""Read the recorded sweeps of a window and judge their cadence (the I/O edge of cadence.py).
+"""Store reads: the recorded sweeps of a window, as marks, and their verdict (the I/O edge).
 
 A week at 15 minutes is ~700 slots; with both callers and their lock skips that
 is 1,400 to 2,000 events, each carrying a whole sweep result. They are read a page
@@ -15,15 +15,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from statehub.cadence import (
-    ACTIVITY_CORE,
-    DEFAULT_EVERY,
-    DEFAULT_TOLERANCE,
-    SweepMark,
-    Verdict,
-    judge,
-    mark_from_payload,
-)
+from statehub.cadence.marks import ACTIVITY_CORE, SweepMark, mark_from_payload
+from statehub.cadence.verdict import DEFAULT_EVERY, DEFAULT_TOLERANCE, CadenceVerdict, judge
 from statehub.store import Store
 from statehub.store.events import ProgressEvent, list_events
 from statehub.sweep.result import EVENT_TYPE
@@ -35,7 +28,8 @@ MAX_WINDOW = timedelta(days=31)
 MAX_SLOTS = 20_000  # a month at 15 min is 2,976; a week at 1 min 10,080
 
 
-def _mark(event: ProgressEvent) -> SweepMark:
+def mark_of(event: ProgressEvent) -> SweepMark:
+    """The event's mark; one whose payload cannot be read is a failed sweep at its created_at."""
     try:
         return mark_from_payload(event.id, event.payload, recorded_at=event.created_at)
     except ValueError as exc:
@@ -59,7 +53,7 @@ def iter_marks(db: Session, *, since: datetime, page: int = PAGE) -> Iterator[Sw
     before: int | None = None
     while True:
         events = list_events(db, event_type=EVENT_TYPE, limit=page, before_id=before, since=since)
-        yield from (_mark(e) for e in events)
+        yield from (mark_of(e) for e in events)
         if len(events) < page:
             return
         before = events[-1].id
@@ -73,7 +67,7 @@ def window_verdict(
     every: timedelta = DEFAULT_EVERY,
     tolerance: timedelta = DEFAULT_TOLERANCE,
     source: str = ACTIVITY_CORE,
-) -> Verdict:
+) -> CadenceVerdict:
     """The verdict for [now - window, now). Raises ValueError for a window it will not read."""
     if window <= timedelta(0) or window > MAX_WINDOW:
         raise ValueError(f"the window must be between 1s and {MAX_WINDOW.days}d, got {window}")

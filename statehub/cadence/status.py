@@ -1,4 +1,5 @@
-"""Is the sweep keeping its cadence? Reads the recorded sweeps; the rules are pure."""
+"""Status: is the sweep overdue, and which was the last that completed? (``GET
+/consistency/status`` and the dashboard.) Reads the recorded sweeps; the rules are pure."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from statehub.api.schemas import SweepSummary
+from statehub.cadence.history import mark_of
+from statehub.documents import SweepSummary
 from statehub.store.events import ProgressEvent, latest_by_trigger, list_events
 from statehub.sweep.result import EVENT_TYPE
 
@@ -17,17 +19,16 @@ _MAX_PAGES = 5
 
 
 def summarize(event: ProgressEvent, now: datetime) -> SweepSummary:
-    payload = event.payload
-    exit_code = payload.get("exit_code")
+    mark = mark_of(event)
     return SweepSummary(
         event_id=event.id,
         sweep_id=event.sweep_id,
         triggered_by=event.triggered_by,
-        caller_run_id=payload.get("caller_run_id"),
+        caller_run_id=mark.caller_run_id,
         finished_at=event.created_at,
         age_seconds=round((now - event.created_at).total_seconds(), 3),
-        lock_skipped=bool(payload.get("lock_skipped", False)),
-        exit_code=exit_code if isinstance(exit_code, int) else None,
+        lock_skipped=mark.lock_skipped,
+        exit_code=mark.exit_code,
         summary=event.summary,
     )
 
@@ -42,7 +43,7 @@ def last_completed(db: Session) -> ProgressEvent | None:
     for _ in range(_MAX_PAGES):
         page = list_events(db, event_type=EVENT_TYPE, limit=_PAGE, before_id=before)
         for event in page:
-            if not event.payload.get("lock_skipped", False):
+            if not mark_of(event).lock_skipped:
                 return event
         if len(page) < _PAGE:
             return None

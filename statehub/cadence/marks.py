@@ -1,0 +1,96 @@
+"""The one reader of a recorded sweep's payload: a sweep event reduced to a ``SweepMark``.
+
+Everything cadence (the verdict, the strip, the status page) knows about a recorded sweep
+comes through ``mark_from_payload``, so they never disagree about when a sweep started,
+who fired it, whether it was a lock skip or whether it failed. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+ACTIVITY_CORE = "activity-core"
+LOCAL_TIMER = "local-timer"
+UNTAGGED = "(none)"
+
+
+@dataclass(frozen=True)
+class SweepMark:
+    """One recorded sweep, reduced to what cadence needs."""
+
+    event_id: int
+    sweep_id: str | None
+    triggered_by: str | None
+    started_at: datetime
+    finished_at: datetime
+    lock_skipped: bool
+    exit_code: int | None
+    failed: bool  # it did not sweep properly: see ``mark_from_payload``
+    caller_run_id: str | None = None  # the caller's id for correlation, when it gave one
+
+    @property
+    def source(self) -> str:
+        return self.triggered_by or UNTAGGED
+
+    @property
+    def ran(self) -> bool:
+        """A real sweep that did its work (not skipped, not failed)."""
+        return not self.lock_skipped and not self.failed
+
+    @property
+    def attended(self) -> bool:
+        """Its caller fired and a sweep happened (its own, or the one holding the lock)."""
+        return not self.failed
+
+
+def _parse_time(value: Any, name: str) -> datetime:
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{name} {value!r} is not an ISO-8601 time") from None
+    else:
+        raise ValueError(f"{name} is missing or not a time: {value!r}")
+    if parsed.tzinfo is None:
+        raise ValueError(f"{name} {value!r} has no time zone")
+    return parsed.astimezone(UTC)
+
+
+def mark_from_payload(
+    event_id: int, payload: dict[str, Any], *, recorded_at: datetime | None = None
+) -> SweepMark:
+    """A mark from a ``consistency_sweep_remote_all`` payload (the sweep result document).
+
+    ``failed``: the exit code is missing or says the sweep could not run. Warn
+    sweeps always exit 0 and fix-mode's 1 only means findings remain, so both ran.
+    ``recorded_at`` (the event's created_at) stands in for a missing time, so
+    one odd row cannot hide a whole week from the verdict.
+    """
+    started = payload.get("started_at")
+    finished = payload.get("finished_at")
+    if started is None and recorded_at is not None:
+        started = recorded_at
+    started_at = _parse_time(started, "started_at")
+    finished_at = _parse_time(finished if finished is not None else started_at, "finished_at")
+    raw_exit = payload.get("exit_code")
+    exit_code = raw_exit if isinstance(raw_exit, int) and not isinstance(raw_exit, bool) else None
+    lock_skipped = payload.get("lock_skipped") is True
+    ok_codes = {0, 1} if payload.get("mode") == "fix" else {0}
+    triggered_by = payload.get("triggered_by")
+    sweep_id = payload.get("sweep_id")
+    caller_run_id = payload.get("caller_run_id")
+    return SweepMark(
+        event_id=event_id,
+        sweep_id=str(sweep_id) if sweep_id is not None else None,
+        triggered_by=str(triggered_by) if triggered_by is not None else None,
+        started_at=started_at,
+        finished_at=finished_at,
+        lock_skipped=lock_skipped,
+        exit_code=exit_code,
+        failed=exit_code not in ok_codes,
+        caller_run_id=str(caller_run_id) if caller_run_id is not None else None,
+    )
