@@ -7,18 +7,8 @@ from rich.table import Table
 
 from statehub.cli.context import opened
 from statehub.cli.output import console, print_json
-from statehub.store.events import ProgressEvent, list_events
-
-
-def event_as_dict(event: ProgressEvent) -> dict[str, object]:
-    return {
-        "id": event.id,
-        "event_type": event.event_type,
-        "created_at": event.created_at.isoformat(),
-        "triggered_by": event.triggered_by,
-        "summary": event.summary,
-        "payload": event.payload,
-    }
+from statehub.documents import ProgressEventOut
+from statehub.store.events import list_events
 
 
 def progress(
@@ -31,7 +21,7 @@ def progress(
     with opened() as ctx, ctx.store.reading() as db:
         events = list_events(db, event_type=event_type, limit=limit, before_id=before)
     if as_json:
-        print_json([event_as_dict(e) for e in events])
+        print_json([ProgressEventOut.model_validate(e).model_dump(mode="json") for e in events])
         return
     table = Table("id", "created (UTC)", "type", "triggered by", "summary")
     for e in events:

@@ -9,23 +9,11 @@ from rich.table import Table
 
 from statehub.cli.context import apply_config_file, opened
 from statehub.cli.output import console, err_console, print_json
+from statehub.documents import RepoOut
 from statehub.registry import add, discover_into
-from statehub.store.repos import RepoRecord, list_repos, remove_repo
+from statehub.store.repos import list_repos, remove_repo
 
 app = typer.Typer(help="Register, discover, list and remove the repos State Hub sweeps.")
-
-
-def _as_dict(repo: RepoRecord) -> dict[str, object]:
-    return {
-        "name": repo.name,
-        "path": repo.path,
-        "allow_push": repo.allow_push,
-        "source": repo.source,
-        "added_at": repo.added_at.isoformat(),
-        "last_checked_at": repo.last_checked_at.isoformat() if repo.last_checked_at else None,
-        "last_changed_at": repo.last_changed_at.isoformat() if repo.last_changed_at else None,
-        "last_findings": repo.last_findings,
-    }
 
 
 @app.command("add")
@@ -66,7 +54,7 @@ def list_command(
         with ctx.store.session() as db:
             repos = list_repos(db)
     if as_json:
-        print_json([_as_dict(r) for r in repos])
+        print_json([RepoOut.model_validate(r).model_dump(mode="json") for r in repos])
         return
     table = Table("name", "path", "last checked", "findings", title=f"{len(repos)} repos")
     for r in repos:
