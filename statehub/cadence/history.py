@@ -9,43 +9,20 @@ by one page whatever the fleet size; the window itself is capped.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from statehub.cadence.marks import ACTIVITY_CORE, SweepMark, mark_from_payload
+from statehub.cadence.marks import ACTIVITY_CORE, SweepMark, mark_of
 from statehub.cadence.verdict import DEFAULT_EVERY, DEFAULT_TOLERANCE, CadenceVerdict, judge
 from statehub.store import Store
-from statehub.store.events import ProgressEvent, list_events
+from statehub.store.events import list_events
 from statehub.sweep.result import EVENT_TYPE
-
-logger = logging.getLogger("statehub.cadence")
 
 PAGE = 200
 MAX_WINDOW = timedelta(days=31)
 MAX_SLOTS = 20_000  # a month at 15 min is 2,976; a week at 1 min 10,080
-
-
-def mark_of(event: ProgressEvent) -> SweepMark:
-    """The event's mark; one whose payload cannot be read is a failed sweep at its created_at."""
-    try:
-        return mark_from_payload(event.id, event.payload, recorded_at=event.created_at)
-    except ValueError as exc:
-        # A row we cannot read must not vanish from the verdict: it counts as a
-        # failed sweep at the time it was recorded.
-        logger.warning("progress event %s: %s; counted as a failed sweep", event.id, exc)
-        return SweepMark(
-            event_id=event.id,
-            sweep_id=event.sweep_id,
-            triggered_by=event.triggered_by,
-            started_at=event.created_at,
-            finished_at=event.created_at,
-            lock_skipped=False,
-            exit_code=None,
-            failed=True,
-        )
 
 
 def iter_marks(db: Session, *, since: datetime, page: int = PAGE) -> Iterator[SweepMark]:

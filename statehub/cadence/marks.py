@@ -7,13 +7,16 @@ who fired it, whether it was a lock skip or whether it failed. Pure: no I/O.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 ACTIVITY_CORE = "activity-core"
 LOCAL_TIMER = "local-timer"
 UNTAGGED = "(none)"
+
+logger = logging.getLogger("statehub.cadence")
 
 
 @dataclass(frozen=True)
@@ -94,3 +97,39 @@ def mark_from_payload(
         failed=exit_code not in ok_codes,
         caller_run_id=str(caller_run_id) if caller_run_id is not None else None,
     )
+
+
+class RecordedEvent(Protocol):
+    """What a mark is read from: the store's ProgressEvent has these (named here, not
+    imported, so that reading a payload stays free of the store)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def sweep_id(self) -> str | None: ...
+    @property
+    def triggered_by(self) -> str | None: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+
+def mark_of(event: RecordedEvent) -> SweepMark:
+    """The event's mark; one whose payload cannot be read is a failed sweep at its created_at."""
+    try:
+        return mark_from_payload(event.id, event.payload, recorded_at=event.created_at)
+    except ValueError as exc:
+        # A row we cannot read must not vanish from the verdict: it counts as a
+        # failed sweep at the time it was recorded.
+        logger.warning("progress event %s: %s; counted as a failed sweep", event.id, exc)
+        return SweepMark(
+            event_id=event.id,
+            sweep_id=event.sweep_id,
+            triggered_by=event.triggered_by,
+            started_at=event.created_at,
+            finished_at=event.created_at,
+            lock_skipped=False,
+            exit_code=None,
+            failed=True,
+        )

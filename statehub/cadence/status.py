@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from statehub.cadence.history import mark_of
+from statehub.cadence.marks import mark_of
 from statehub.documents import SweepSummary
 from statehub.store.events import ProgressEvent, latest_by_trigger, list_events
 from statehub.sweep.result import EVENT_TYPE

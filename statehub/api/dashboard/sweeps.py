@@ -1,7 +1,9 @@
 """Recent sweeps and one sweep's document, as the dashboard shows them. Pure: no I/O.
 
 Rows are read from the payload defensively: the event log is append-only and
-outlives schema changes, and one odd row must not take the whole page down.
+outlives schema changes, and one odd row must not take the whole page down. When a sweep
+started, who fired it, whether it was a lock skip and its exit code come from the one
+payload reader (``statehub.cadence.marks``), so a row and the strip never disagree.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from statehub.cadence.marks import mark_of
 from statehub.store.events import ProgressEvent
 from statehub.sweep.result import SweepResult
 
@@ -54,28 +57,17 @@ def _count(payload: dict[str, Any], key: str) -> int:
     return len(value) if isinstance(value, list) else 0
 
 
-def _time(value: Any, fallback: datetime) -> datetime:
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            return fallback
-        if parsed.tzinfo is not None:
-            return parsed
-    return fallback
-
-
 def row_for(event: ProgressEvent) -> SweepRow:
     payload = event.payload
+    mark = mark_of(event)
     duration = payload.get("duration_seconds")
-    exit_code = payload.get("exit_code")
     held = payload.get("held_by")
     held_by = held.get("triggered_by") if isinstance(held, dict) else None
     return SweepRow(
         event_id=event.id,
         sweep_id=event.sweep_id,
-        triggered_by=event.triggered_by or str(payload.get("triggered_by") or "untagged"),
-        started_at=_time(payload.get("started_at"), event.created_at),
+        triggered_by=event.triggered_by or mark.triggered_by or "untagged",
+        started_at=mark.started_at,
         duration_seconds=float(duration) if isinstance(duration, int | float) else None,
         mode=payload.get("mode") if isinstance(payload.get("mode"), str) else None,
         processed=_count(payload, "repos_processed"),
@@ -83,11 +75,9 @@ def row_for(event: ProgressEvent) -> SweepRow:
         missing=_count(payload, "skipped_missing"),
         budget=_count(payload, "skipped_budget"),
         errors=_count(payload, "errors"),
-        lock_skipped=payload.get("lock_skipped") is True,
+        lock_skipped=mark.lock_skipped,
         held_by=str(held_by) if held_by else None,
-        exit_code=exit_code
-        if isinstance(exit_code, int) and not isinstance(exit_code, bool)
-        else None,
+        exit_code=mark.exit_code,
     )
 
 
