@@ -1,8 +1,9 @@
 """The one reader of a recorded sweep's payload: a sweep event reduced to a ``SweepMark``.
 
-Everything cadence (the verdict, the strip, the status page) knows about a recorded sweep
-comes through ``mark_from_payload``, so they never disagree about when a sweep started,
-who fired it, whether it was a lock skip or whether it failed. Pure: no I/O.
+Everything cadence (the verdict, the strip, the status page, the dashboard's sweep rows)
+knows about a recorded sweep comes through ``mark_from_payload`` (``mark_of`` for a stored
+event), so they never disagree about when a sweep started, who fired it, whether it was a
+lock skip or whether it failed. Pure: no I/O.
 """
 
 from __future__ import annotations
