@@ -20,14 +20,14 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import api, local, progress, remote, scale, scheduler
+from bench import api, bigrepo, local, progress, remote, scale, scheduler
 from bench.context import REPO, BenchContext, Sizes
 from bench.machine import describe, load_text
 from bench.measure import load_average
 from bench.report import Section, render, save_json
 from bench.tools import ToolsUnavailable, tools_venv
 
-SECTIONS = ("local", "remote", "scale", "api", "progress", "scheduler")
+SECTIONS = ("local", "remote", "scale", "bigrepo", "api", "progress", "scheduler")
 NOTES = Path(__file__).with_name("findings.md")
 
 
@@ -109,7 +109,13 @@ def main() -> int:
 def _runner(key: str, ctx: BenchContext) -> Callable[[], Section]:
     if key == "local":
         return lambda: local.run(ctx, _gita(ctx))
-    modules = {"remote": remote, "scale": scale, "api": api, "progress": progress}
+    modules = {
+        "remote": remote,
+        "scale": scale,
+        "bigrepo": bigrepo,
+        "api": api,
+        "progress": progress,
+    }
     if key in modules:
         return lambda: modules[key].run(ctx)
     return lambda: scheduler.run(ctx)
