@@ -36,9 +36,7 @@ REPETITIONS_QUICK = 3
 
 
 def _git(repo: Path, *args: str, env: dict[str, str] | None = None) -> None:
-    subprocess.run(
-        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, timeout=600
-    )
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, timeout=600)
 
 
 def _copy(template: Path, target: Path) -> Path:

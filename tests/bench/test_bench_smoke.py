@@ -6,6 +6,7 @@ Small numbers only (the quick mode's smallest pieces); `make bench` does the mea
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections import Counter
 from dataclasses import replace
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import local, spawn_models
+from bench import bigrepo, local, spawn_models
 from bench.contenders import git_env
 from bench.context import BenchContext, Sizes
 from bench.fleet import LARGE, MISSING, MIX, BenchFleet, FleetSpec, Templates, check_fleet
@@ -119,3 +120,24 @@ def test_every_spawn_model_runs_both_commands_in_every_repo(
     for command in ("status", "for-each-ref"):
         ran = [line for line in lines if f"built-in: git {command} " in line]
         assert len(ran) == len(paths), (command, len(ran))
+
+
+def test_the_big_repo_section_measures_three_states_and_the_user_git(ctx: BenchContext) -> None:
+    section = bigrepo.run(ctx)
+
+    names = [row.measurement for row in section.rows]
+    assert names[:3] == [
+        "sweep's status call, idle",
+        "sweep's status call, touched",
+        "sweep's status call, untracked cache",
+    ]
+    assert all(len(v) == bigrepo.REPETITIONS_QUICK for v in section.samples.values())
+    root = ctx.work / "bigrepo"
+    # The states are what their names say: the cache is in the index (extension UNTR), and
+    # the sweep's read-only status left the touched copy's index as stale as it found it.
+    assert b"UNTR" in (root / "untracked-cache" / ".git" / "index").read_bytes()
+    assert b"UNTR" not in (root / "idle" / ".git" / "index").read_bytes()
+    stale = subprocess.run(
+        ["git", "diff-files", "--quiet"], cwd=root / "touched", check=False
+    ).returncode
+    assert stale == 1, "the touched copy's index should still see every file as changed"
