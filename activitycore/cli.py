@@ -87,7 +87,7 @@ def _with_temporal(
     try:
         return asyncio.run(main())
     finally:
-        store.close()
+        store.dispose()
 
 
 @app.command("sync-activity-definitions")
@@ -127,7 +127,7 @@ def sync_activity_definitions(
                     )
                 report = catalog.sync_definitions(db, loaded=loaded)
         finally:
-            store.close()
+            store.dispose()
         output.print_definition_sync(console, report, store.description)
 
     _guarded(body)
@@ -185,7 +185,7 @@ def trigger(
             with store.session() as db:
                 catalog.find_definition(db, name_or_id=name_or_id)
         finally:
-            store.close()
+            store.dispose()
         result = _with_temporal(
             settings,
             lambda c, s: trigger_run(
@@ -226,7 +226,7 @@ def list_runs(
                     ).id
                 found = runs.list_runs(db, definition_id=definition_id, limit=limit)
         finally:
-            store.close()
+            store.dispose()
         if as_json:
             print(json.dumps([output.run_document(r, n) for r, n in found], indent=2))
         else:
@@ -276,7 +276,7 @@ def cadence_command(
                 found = runs.runs_fired_since(db, definition_id=row.id, since=start)
                 name, trigger, timezone, enabled = row.name, row.trigger, row.timezone, row.enabled
         finally:
-            store.close()
+            store.dispose()
         try:
             slots = trigger_slots(trigger, timezone, start, end)
         except ValueError as exc:
@@ -361,7 +361,7 @@ async def _dev_main(settings: Settings) -> None:
         console.print(f"worker on task queue [bold]{settings.task_queue}[/]; Ctrl-C stops all")
         await run_until_stopped(client, store, settings)
     finally:
-        store.close()
+        store.dispose()
 
 
 def main() -> None:

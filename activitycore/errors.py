@@ -1,6 +1,8 @@
 """The errors activity-core raises on purpose.
 
 Library code raises these; only the CLI turns them into one message and an exit status.
+The store errors are also the shared SQL foundation's (``sqlstore.errors``), which raises
+them for activity-core's store.
 Inside the worker, HTTP failures become Temporal ``ApplicationError``\\s instead (retryable or
 not), because that is the language Temporal's retry policy speaks.
 
@@ -9,12 +11,16 @@ not), because that is the language Temporal's retry policy speaks.
     ├── DefinitionError          a definition file is wrong (names file, line, field)
     ├── DefinitionNotFound       no definition has that name or id
     ├── StoreError               the database cannot be used
+    │   ├── StoreUnavailable     it cannot be reached or opened (retry later)
+    │   └── SchemaTooNew         it was migrated by a newer activity-core
     └── TemporalError            Temporal cannot be used
         ├── TemporalUnavailable  the server cannot be reached
         └── DevServerError       `temporal server start-dev` could not be started
 """
 
 from __future__ import annotations
+
+from sqlstore import errors as sqlstore_errors
 
 
 class ActivityCoreError(Exception):
@@ -48,8 +54,16 @@ class DefinitionNotFound(ActivityCoreError):
         self.name_or_id = name_or_id
 
 
-class StoreError(ActivityCoreError):
+class StoreError(ActivityCoreError, sqlstore_errors.StoreError):
     """The database cannot be used."""
+
+
+class StoreUnavailable(StoreError, sqlstore_errors.StoreUnavailable):
+    """The database cannot be reached or opened right now."""
+
+
+class SchemaTooNew(StoreError, sqlstore_errors.SchemaTooNew):
+    """The database was migrated by a newer activity-core than this one."""
 
 
 class TemporalError(ActivityCoreError):

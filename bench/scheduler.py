@@ -142,7 +142,7 @@ def _scheduled(ctx: BenchContext, root: Path, recorder: Recorder) -> list[tuple[
         with store.session() as db:
             found = [row for row, _ in runs.list_runs(db, definition_id=DEFINITION_ID, limit=500)]
     finally:
-        store.close()
+        store.dispose()
     found.sort(key=lambda row: row.scheduled_for)
     lags = [
         (

@@ -2,6 +2,8 @@
 
 Library code raises these; only the edges translate them — the CLI into one
 message and an exit status, the API into an HTTP status with a ``detail``.
+The store errors are also the shared SQL foundation's (``sqlstore.errors``), which
+raises them for State Hub's store.
 
     StateHubError
     ├── ConfigError            a setting or config file is wrong (names file/line/field)
@@ -19,6 +21,8 @@ message and an exit status, the API into an HTTP status with a ``detail``.
 """
 
 from __future__ import annotations
+
+from sqlstore import errors as sqlstore_errors
 
 
 class StateHubError(Exception):
@@ -62,13 +66,13 @@ class FleetBuildError(StateHubError):
     """``statehub.demofleet`` could not build a repo; the message is git's own line."""
 
 
-class StoreError(StateHubError):
+class StoreError(StateHubError, sqlstore_errors.StoreError):
     """The database cannot be used."""
 
 
-class StoreUnavailable(StoreError):
+class StoreUnavailable(StoreError, sqlstore_errors.StoreUnavailable):
     """The database cannot be reached or opened right now."""
 
 
-class SchemaTooNew(StoreError):
+class SchemaTooNew(StoreError, sqlstore_errors.SchemaTooNew):
     """The database was migrated by a newer State Hub than this one."""

@@ -1,7 +1,14 @@
 """The store: State Hub's database (SQLite by default, PostgreSQL in production).
 
-``Store`` opens and migrates it; ``repos`` and ``events`` hold the queries, as
-functions taking a Session from ``Store.session()``.
+What lives here is only what is State Hub's: the tables (``models``, and the Alembic
+``migrations`` that are their source of truth), ``Store`` naming that schema and State Hub's
+error classes (``database``), and the queries, as functions taking a Session from
+``Store.session()`` or ``Store.reading()`` (``repos``, ``events``). Engines, SQLite's WAL,
+read-only sessions, migrating and the mapping of driver errors are the shared foundation's
+(``sqlstore``).
+
+Who may import it: State Hub's I/O layers (``sweep``, ``api``, ``cli``, the registry and the
+cadence history), tests and bench; never the pure ``fleet`` domain, never activity-core.
 """
 
 from statehub.store.database import Store

@@ -1,4 +1,4 @@
-"""The ORM rows behind the store, and the two column types both dialects share.
+"""The ORM rows behind State Hub's store, on the shared column types of ``sqlstore.types``.
 
 The migrations in ``migrations/versions`` are the source of truth for the
 schema; these classes mirror them for queries (a test keeps the two in step).
@@ -6,47 +6,13 @@ schema; these classes mirror them for queries (a test keeps the two in step).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, Index, String, Text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator, TypeEngine
 
-# JSONB on PostgreSQL so operators' SQL can use ->, ->> and containment cheaply.
-# none_as_null: a Python None is SQL NULL, not the JSON literal 'null'.
-JSONDocument: TypeEngine[Any] = JSON(none_as_null=True).with_variant(
-    JSONB(none_as_null=True), "postgresql"
-)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in and out, whatever the dialect.
-
-    SQLite has no time zones: it stores what it is given, so we store naive UTC
-    and re-attach UTC on the way out. PostgreSQL's timestamptz comes back in the
-    session's time zone, so it is converted to UTC too. Naive datetimes are
-    refused: guessing their zone is how audit trails end up an hour off.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware datetime")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+from sqlstore.types import JSONDocument, UTCDateTime
 
 
 class Base(DeclarativeBase):

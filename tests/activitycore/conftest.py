@@ -106,4 +106,4 @@ def store(temporal_settings: Settings) -> Iterator[Store]:
     try:
         yield opened
     finally:
-        opened.close()
+        opened.dispose()

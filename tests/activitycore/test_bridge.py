@@ -149,7 +149,7 @@ def _scheduled_sweep_through(url: str, settings: Settings, definitions_dir: Path
         asyncio.run(scenario())
         [run, *_] = [r for r in runs_of(store, SWEEP_ID) if r.status == "succeeded"]
     finally:
-        store.close()
+        store.dispose()
     assert run.trigger == "schedule"
     result = run.context_snapshot["consistency_sweep_remote_all"]
     assert result["triggered_by"] == "activity-core" and result["caller_run_id"] == run.run_id
@@ -177,7 +177,7 @@ def _wrong_token_refused(url: str, settings: Settings, definitions_dir: Path) ->
     try:
         triggered = asyncio.run(scenario())
     finally:
-        store.close()
+        store.dispose()
     assert triggered.row is not None and triggered.row.status == "failed"
     assert "401" in (triggered.row.error or ""), triggered.row.error
     assert triggered.row.attempts == 1  # a 401 is permanent: not retried

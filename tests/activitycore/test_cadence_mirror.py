@@ -124,7 +124,7 @@ def test_the_command_over_recorded_runs(
             runs.finish_run(
                 db, run_id=run_id, status="succeeded", finished_at=slot + timedelta(seconds=30)
             )
-    store.close()
+    store.dispose()
     monkeypatch.setenv("ACTIVITY_CORE_DATABASE_URL", database_url)
     monkeypatch.setenv("ACTIVITY_CORE_HOME", str(tmp_path))
 

@@ -57,7 +57,7 @@ def test_dev_runs_everything_and_stops_everything(
                 what=f"a scheduled run under dev ({log.read_text()[-1500:]})",
             )
         finally:
-            store.close()
+            store.dispose()
         assert (home / "temporal-dev.db").exists()
         dev.send_signal(signal.SIGTERM)
         assert dev.wait(timeout=30) == 0, log.read_text()

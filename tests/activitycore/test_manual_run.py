@@ -72,7 +72,7 @@ def test_a_manual_run_records_the_sweep_result(
         with store.engine.connect() as connection:
             (checked,) = connection.exec_driver_sql(runbook_sql()).all()
     finally:
-        store.close()
+        store.dispose()
     assert checked[0] == run.run_id
     checked_sweep = json.loads(checked[3]) if isinstance(checked[3], str) else checked[3]
 

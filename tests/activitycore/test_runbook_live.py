@@ -97,7 +97,7 @@ def _seed_runs(activity_db: str, start: datetime, end: datetime) -> None:
                     context_snapshot=snapshot,
                 )
     finally:
-        store.close()
+        store.dispose()
 
 
 def _seed_week(hub: Store, activity_db: str, now: datetime) -> None:
@@ -297,7 +297,7 @@ def test_the_activityrun_check_runs_in_psql(postgres_url: str) -> None:
         with store.session() as db:
             catalog.sync_definitions(db, loaded=loaded)
     finally:
-        store.close()
+        store.dispose()
     _seed_runs(postgres_url, now - timedelta(hours=2), now)
     [block] = [b for b in blocks(RUNBOOK.read_text()) if b.language == "sql"]
 

@@ -40,7 +40,7 @@ def test_the_runbook_sql_returns_the_sweep_result(database_url: str) -> None:
         with store.engine.connect() as connection:
             rows = connection.exec_driver_sql(runbook_sql()).all()
     finally:
-        store.close()
+        store.dispose()
 
     assert [row[0] for row in rows] == [
         f"00000000-0000-4000-8000-{i:012d}" for i in (6, 5, 4, 3, 2)

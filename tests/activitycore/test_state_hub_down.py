@@ -91,4 +91,4 @@ def test_a_run_fails_while_state_hub_is_down_and_the_next_one_still_happens(
     try:
         asyncio.run(scenario())
     finally:
-        store.close()
+        store.dispose()

@@ -42,7 +42,7 @@ def rows(database_url: str) -> dict[str, DefinitionRow]:
         with store.session() as db:
             return {row.id: row for row in db.scalars(select(DefinitionRow))}
     finally:
-        store.close()
+        store.dispose()
 
 
 def test_it_creates_then_reports_unchanged(definitions_dir: Path, env: dict[str, str]) -> None:

@@ -14,10 +14,11 @@ import pytest
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
+from sqlstore import engine as sqlstore_engine
 from statehub.api import create_app
 from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
-from statehub.store import Store, database
+from statehub.store import Store
 from statehub.sweep.lock import current_holder
 from tests.api.helpers import ROOT, LiveServer, register, serve_env, sqlite_only
 
@@ -133,7 +134,7 @@ def test_a_sqlite_database_locked_by_another_process_answers_503(
 ) -> None:
     # A real second writer holds the lock. Only the busy timeout is shortened
     # (from 10 s) so the test does not sit it out; engines read it on connect.
-    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(sqlstore_engine, "SQLITE_BUSY_TIMEOUT_S", 0.2)
     store = Store.open(settings.resolved_database_url)
     other = sqlite3.connect(make_url(settings.resolved_database_url).database, isolation_level=None)
     try:

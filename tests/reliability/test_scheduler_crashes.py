@@ -177,7 +177,7 @@ def test_sigkill_of_the_worker_mid_action_leaves_one_run_and_one_sweep(
     finally:
         for process in (first, second):
             stop_process(process, timeout=30)
-        store.close()
+        store.dispose()
 
     (run,) = done
     assert run.run_id == run_id
@@ -236,7 +236,7 @@ def test_sigkill_of_the_temporal_server_mid_run_then_the_schedule_carries_on(
         if worker.poll() is None:
             worker.terminate()
             worker.wait(timeout=30)
-        store.close()
+        store.dispose()
 
     _one_row_per_run(runs)
     (again,) = [r for r in runs if r.run_id == interrupted.run_id]

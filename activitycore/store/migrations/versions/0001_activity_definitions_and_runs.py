@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from activitycore.store.models import JsonDocument, UTCDateTime
+from sqlstore.types import JSONDocument, UTCDateTime
 
 revision = "0001"
 down_revision = None
@@ -27,12 +27,12 @@ def upgrade() -> None:
         sa.Column("timezone", sa.String(100), nullable=False),
         sa.Column("misfire_policy", sa.String(20), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
-        sa.Column("spec", JsonDocument, nullable=False),
+        sa.Column("spec", JSONDocument, nullable=False),
         sa.Column("spec_hash", sa.String(64), nullable=False),
         sa.Column("source_path", sa.Text(), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
-        sa.Column("removed_at", UTCDateTime(), nullable=True),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+        sa.Column("removed_at", UTCDateTime, nullable=True),
     )
     op.create_table(
         "activity_runs",
@@ -44,16 +44,16 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("workflow_id", sa.Text(), nullable=False),
-        sa.Column("fired_at", UTCDateTime(), nullable=False),
-        sa.Column("scheduled_for", UTCDateTime(), nullable=False),
-        sa.Column("finished_at", UTCDateTime(), nullable=True),
+        sa.Column("fired_at", UTCDateTime, nullable=False),
+        sa.Column("scheduled_for", UTCDateTime, nullable=False),
+        sa.Column("finished_at", UTCDateTime, nullable=True),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("trigger", sa.String(20), nullable=False),
         sa.Column("triggered_by", sa.Text(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("action_location", sa.Text(), nullable=True),
-        sa.Column("context_snapshot", JsonDocument, nullable=True),
+        sa.Column("context_snapshot", JSONDocument, nullable=True),
     )
     op.create_index(
         "ix_activity_runs_definition_fired", "activity_runs", ["definition_id", "fired_at"]
