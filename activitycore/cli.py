@@ -1,5 +1,6 @@
-"""``activity-core``: the command line. Library errors become one line and exit status 1 here,
-and nowhere else; no command prints a traceback for a problem the operator can fix."""
+"""``activity-core``: the command line. Library errors become one line and an exit status here
+(3 when the database cannot be used, 1 otherwise), and nowhere else; no command prints a
+traceback for a problem the operator can fix."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from activitycore import output
 from activitycore.cadence import RunMark, mirror, trigger_slots
 from activitycore.definitions import load_definitions
 from activitycore.devserver import DevServer, find_temporal_cli
-from activitycore.errors import ActivityCoreError, ConfigError, DefinitionError
+from activitycore.errors import ActivityCoreError, ConfigError, DefinitionError, StoreError
 from activitycore.schedules import describe_schedules, sync_schedules
 from activitycore.settings import Settings, load_settings
 from activitycore.store import Store, catalog, runs
@@ -48,6 +49,8 @@ _WIDTH = None if sys.stdout.isatty() else 200
 console = Console(highlight=False, width=_WIDTH)
 errors = Console(stderr=True, highlight=False, width=_WIDTH)
 T = TypeVar("T")
+# The database cannot be used (unreachable, locked, too new), as `statehub` says it.
+EXIT_STORE = 3
 # `cadence --check`: slots missed, failed or skipped (1 stays "the command failed").
 EXIT_SLOTS_MISSED = 4
 MAX_WINDOW = timedelta(days=31)
@@ -59,9 +62,11 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 def _guarded(body: Callable[[], T]) -> T:
-    """Run a command body, turning expected failures into a message and exit status 1."""
+    """Run a command body, turning expected failures into a message and an exit status."""
     try:
         return body()
+    except StoreError as exc:
+        _fail(str(exc), EXIT_STORE)
     except ActivityCoreError as exc:
         _fail(str(exc))
     except RPCError as exc:
@@ -182,7 +187,7 @@ def trigger(
         # An unknown name is the likelier mistake: say so before trying Temporal.
         store = Store.open(settings.resolved_database_url)
         try:
-            with store.session() as db:
+            with store.reading() as db:
                 catalog.find_definition(db, name_or_id=name_or_id)
         finally:
             store.dispose()
@@ -218,7 +223,7 @@ def list_runs(
         settings = _settings()
         store = Store.open(settings.resolved_database_url)
         try:
-            with store.session() as db:
+            with store.reading() as db:
                 definition_id = None
                 if definition is not None:
                     definition_id = catalog.find_definition(
@@ -271,7 +276,7 @@ def cadence_command(
         end = datetime.now(UTC)
         start = end - window
         try:
-            with store.session() as db:
+            with store.reading() as db:
                 row = catalog.find_definition(db, name_or_id=name_or_id, include_removed=True)
                 found = runs.runs_fired_since(db, definition_id=row.id, since=start)
                 name, trigger, timezone, enabled = row.name, row.trigger, row.timezone, row.enabled

@@ -107,7 +107,7 @@ def _fingerprint(values: dict[str, object]) -> str:
 
 async def sync_schedules(client: Client, store: Store, settings: Settings) -> ScheduleReport:
     """Create, update (in place) or delete schedules until they match the definitions."""
-    with store.session() as db:
+    with store.reading() as db:
         active = catalog.active_definitions(db)
         removed = catalog.removed_definitions(db)
     report = ScheduleReport()
@@ -202,7 +202,7 @@ class ScheduleView:
 async def describe_schedules(
     client: Client, store: Store, settings: Settings
 ) -> list[ScheduleView]:
-    with store.session() as db:
+    with store.reading() as db:
         active = catalog.active_definitions(db)
     views = []
     for row in active:

@@ -46,7 +46,7 @@ async def trigger_run(
     wait_seconds: float | None,
 ) -> TriggeredRun:
     """Start one run now; with ``wait_seconds``, wait that long for it to finish."""
-    with store.session() as db:
+    with store.reading() as db:
         definition = catalog.find_definition(db, name_or_id=name_or_id)
         definition_id, name = definition.id, definition.name
     now = datetime.now(UTC)
@@ -71,6 +71,6 @@ async def trigger_run(
         # The row tells what happened; a failed action fails the workflow too.
         with contextlib.suppress(TimeoutError, WorkflowFailureError):
             await asyncio.wait_for(handle.result(), timeout=wait_seconds)
-        with store.session() as db:
+        with store.reading() as db:
             row = runs.get_run(db, run_id=run_id)
     return TriggeredRun(run_id, workflow_id, name, row)

@@ -1,8 +1,10 @@
 """The command line: every command has help and is documented, and operator mistakes end
-in one clear line and exit status 1, never a traceback."""
+in one clear line and exit status 1 (3 when the database cannot be used), never a
+traceback."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ from typer.testing import CliRunner
 
 from activitycore.cli import app
 from activitycore.devserver import free_port
+from activitycore.store import Store
 from tests.activitycore.support import REPO
 
 COMMANDS = [
@@ -67,6 +70,47 @@ def test_it_fails_with_one_clear_line(home: Path, args: list[str], message: str)
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "blocked"),
+    [
+        (["runs"], True),
+        (["cadence", "any"], True),
+        (["trigger", "any"], True),
+        (["sync-activity-definitions", "--allow-empty"], False),
+    ],
+)
+def test_a_database_that_cannot_be_opened_is_exit_3_and_one_line(
+    home: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], blocked: bool
+) -> None:
+    # Two real faults: a PostgreSQL port nobody listens on, and a SQLite file under a file.
+    if blocked:
+        url = f"postgresql://activity@127.0.0.1:{free_port()}/activity"
+        expected = "refused the connection (is the server running?)"
+    else:
+        (home / "not-a-dir").write_text("")
+        url = f"sqlite:///{home / 'not-a-dir' / 'activity-core.db'}"
+        expected = "cannot create directory"
+    monkeypatch.setenv("ACTIVITY_CORE_DATABASE_URL", url)
+    monkeypatch.setenv("ACTIVITY_DEFINITION_DIRS", str(home))
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 3, result.output
+    assert expected in result.output
+    assert result.output.startswith("error: ") and result.output.count("\n") == 1
+    assert "Traceback" not in result.output
+
+
+def test_a_database_migrated_by_a_newer_activity_core_is_exit_3(home: Path) -> None:
+    url = f"sqlite:///{home / 'home' / 'activity-core.db'}"
+    Store.open(url).dispose()
+    with sqlite3.connect(home / "home" / "activity-core.db") as connection:
+        connection.execute("UPDATE activity_core_alembic_version SET version_num = 'f00d'")
+    result = CliRunner().invoke(app, ["runs"])
+    assert result.exit_code == 3, result.output
+    assert "migrated by a newer activity-core (revision f00d); upgrade activity-core" in (
+        result.output
+    )
+
+
 def test_it_names_a_bad_setting(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STATE_HUB_URL", "ftp://nope")
     result = CliRunner().invoke(app, ["runs"])
@@ -86,12 +130,15 @@ def test_runs_on_an_empty_database(home: Path) -> None:
     [
         (["runs", "--json"], 0, "stdout", "[]"),
         (["sync-schedules"], 1, "stderr", "cannot reach Temporal"),
+        (["runs", "--definition", "any"], 3, "stderr", "cannot open SQLite database"),
         (["no-such-command"], 2, "stderr", "No such command"),
     ],
 )
 def test_the_installed_command_keeps_its_status_and_output(
     home: Path, args: list[str], status: int, stream: str, expected: str
 ) -> None:
+    if status == 3:  # the database's directory cannot be made: its parent is a file
+        (home / "home").write_text("")
     # The console script leaves through os._exit once Temporal's core is loaded (see
     # activitycore.cli._exit_without_finalizing); output piped to a file must still arrive whole.
     done = subprocess.run(
