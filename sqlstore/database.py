@@ -3,7 +3,7 @@
 A service's store is a subclass that names its schema and its error classes:
 
     class Store(Database):
-        schema = Schema(product="State Hub", migrations=..., head="0001", lock_key=...)
+        schema = Schema(product="State Hub", migrations=..., lock_key=...)
         errors = StoreErrors(StoreError, StoreUnavailable, SchemaTooNew)
 
     store = Store.open(settings.resolved_database_url)

@@ -11,12 +11,14 @@ a database-wide lock:
 * PostgreSQL: a transaction-scoped advisory lock, released at commit.
 
 Opening an up-to-date database costs one query: the recorded revision is compared with the
-head the store declares, and Alembic (slow to import) is loaded only when they differ — to
-migrate, or to tell a newer schema from an older one.
+head read from the migration files' own ``revision`` / ``down_revision`` lines, and Alembic
+(slow to import: it parses every migration as a module) is loaded only when they differ — to
+migrate, or to tell a newer schema from an older one — or when a file cannot be read that way.
 """
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +29,7 @@ from sqlstore.errors import StoreErrors
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,6 @@ class Schema:
 
     product: str  # who wrote the migrations, as a user names it: "State Hub"
     migrations: Path  # the Alembic script directory (env.py, versions/)
-    head: str  # the newest revision in ``migrations``; a test keeps the two in step
     # Fixed per product: every process of it migrating any database agrees on it, and two
     # products sharing one PostgreSQL database do not wait on each other.
     lock_key: int
@@ -69,18 +71,69 @@ def ensure_schema(
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": schema.lock_key})
         current = current_revisions(connection, schema)
-        if current == {schema.head}:
+        declared = declared_heads(schema.migrations)
+        if declared is not None and current == set(declared):
             return
-        _refuse_unknown(current, schema, describe, errors)
+        script = script_directory(schema)
+        unknown = sorted(current - {revision.revision for revision in script.walk_revisions()})
+        if unknown:
+            raise errors.too_new(
+                f"{describe} was migrated by a newer {schema.product} (revision "
+                f"{', '.join(unknown)}); upgrade {schema.product}"
+            )
+        head = script.get_current_head()
+        if current == {head}:
+            return
         if not migrate:
             found = ", ".join(sorted(current)) or "none"
             raise errors.error(
                 f"{describe} has schema revision {found}, this {schema.product} needs "
-                f"{schema.head}; open it once with migrations enabled"
+                f"{head}; open it once with migrations enabled"
             )
         from alembic import command
 
         command.upgrade(alembic_config(schema, connection), "head")
+
+
+def declared_heads(migrations: Path) -> frozenset[str] | None:
+    """The heads the migration files declare, read without importing them or Alembic.
+
+    None when a file does not state its ``revision`` and ``down_revision`` as plain literals
+    (Alembic's own template does): then only Alembic can say, and the caller asks it.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted((migrations / "versions").glob("*.py")):
+        declared = _literal_assignments(path)
+        revision, down = declared.get("revision"), declared.get("down_revision", ...)
+        downs = down if isinstance(down, tuple) else (down,)
+        if not isinstance(revision, str) or not all(d is None or isinstance(d, str) for d in downs):
+            return None
+        revisions.add(revision)
+        parents.update(d for d in downs if isinstance(d, str))
+    return frozenset(revisions - parents) or None
+
+
+def _literal_assignments(path: Path) -> dict[str, object]:
+    """Module-level ``name = <literal>`` (or ``name: T = <literal>``) lines of a file."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return {}
+    found: dict[str, object] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            try:
+                found[target.id] = ast.literal_eval(value)
+            except (ValueError, TypeError, SyntaxError):
+                continue
+    return found
 
 
 def alembic_config(schema: Schema, connection: Connection | None = None) -> Config:
@@ -93,25 +146,8 @@ def alembic_config(schema: Schema, connection: Connection | None = None) -> Conf
     return config
 
 
-def known_revisions(schema: Schema) -> set[str]:
-    """Every revision in the store's migrations directory (imports Alembic)."""
+def script_directory(schema: Schema) -> ScriptDirectory:
+    """Alembic's view of the store's migrations (imports Alembic, parses every file)."""
     from alembic.script import ScriptDirectory
 
-    script = ScriptDirectory.from_config(alembic_config(schema))
-    return {revision.revision for revision in script.walk_revisions()}
-
-
-def alembic_head(schema: Schema) -> str | None:
-    """The head Alembic finds in the migrations directory (imports Alembic)."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config(schema)).get_current_head()
-
-
-def _refuse_unknown(current: set[str], schema: Schema, describe: str, errors: StoreErrors) -> None:
-    unknown = sorted(current - known_revisions(schema))
-    if unknown:
-        raise errors.too_new(
-            f"{describe} was migrated by a newer {schema.product} (revision "
-            f"{', '.join(unknown)}); upgrade {schema.product}"
-        )
+    return ScriptDirectory.from_config(alembic_config(schema))

@@ -25,7 +25,6 @@ from sqlstore.schema import Schema
 SCHEMA = Schema(
     product="activity-core",
     migrations=Path(__file__).with_name("migrations"),
-    head="0001",
     # Arbitrary but fixed: every activity-core process migrating a database agrees on it.
     lock_key=int.from_bytes(b"actcore!", "big") & 0x7FFF_FFFF_FFFF_FFFF,
     # A table of its own, so activity-core and State Hub may share one PostgreSQL database.

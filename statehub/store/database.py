@@ -23,7 +23,6 @@ from statehub.errors import SchemaTooNew, StoreError, StoreUnavailable
 SCHEMA = Schema(
     product="State Hub",
     migrations=Path(__file__).with_name("migrations"),
-    head="0001",
     # Arbitrary, fixed: any State Hub process migrating any database agrees on it.
     lock_key=int.from_bytes(b"statehub", "big"),
 )

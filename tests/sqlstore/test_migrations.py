@@ -3,7 +3,9 @@ code does not know is refused. Both stores, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ from sqlalchemy import Connection, inspect, text
 
 from sqlstore.database import Database
 from sqlstore.engine import build_engine
-from sqlstore.schema import alembic_head
+from sqlstore.schema import declared_heads, script_directory
 from tests.sqlstore.kinds import KINDS, StoreKind
 
 
@@ -33,9 +35,69 @@ def _revision(url: str, kind: StoreKind) -> str | None:
         engine.dispose()
 
 
-def test_the_declared_head_is_the_newest_migration(kind: StoreKind) -> None:
-    # Opening an up-to-date database trusts the declared head, to spare Alembic's import.
-    assert kind.store.schema.head == alembic_head(kind.store.schema)
+def _head(kind: StoreKind) -> str | None:
+    return script_directory(kind.store.schema).get_current_head()
+
+
+# A migration the test adds after the store's own; ``revision`` is a Python expression.
+PLANTED_MIGRATION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = {revision}
+down_revision = {down!r}
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("planted_by_the_test", sa.Column("id", sa.Integer, primary_key=True))
+
+
+def downgrade() -> None:
+    op.drop_table("planted_by_the_test")
+"""
+
+
+def _with_planted_migration(kind: StoreKind, tmp_path: Path, revision: str) -> type[Database]:
+    """The store of ``kind`` with one more migration, in a copy of its migrations directory."""
+    copy = tmp_path / "migrations"
+    shutil.copytree(
+        kind.store.schema.migrations, copy, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    text = PLANTED_MIGRATION.format(revision=revision, down=_head(kind))
+    (copy / "versions" / "9999_planted.py").write_text(text)
+    schema = dataclasses.replace(kind.store.schema, migrations=copy)
+    return type("Planted", (kind.store,), {"schema": schema})
+
+
+def test_the_heads_read_from_the_files_are_alembics(kind: StoreKind) -> None:
+    # Opening an up-to-date database trusts these, to spare Alembic's import.
+    assert declared_heads(kind.store.schema.migrations) == {_head(kind)}
+
+
+@pytest.mark.parametrize(
+    "revision",
+    [
+        pytest.param('"f1a7ed"', id="read-from-the-file"),
+        # Not a literal: only Alembic can read it, and the store must ask it.
+        pytest.param('"f1a" + "7ed"', id="only-alembic-can-read"),
+    ],
+)
+def test_a_new_migration_is_applied_to_a_database_at_the_previous_head(
+    kind: StoreKind, database_url: str, tmp_path: Path, revision: str
+) -> None:
+    kind.store.open(database_url).dispose()
+    planted = _with_planted_migration(kind, tmp_path, revision)
+
+    planted.open(database_url).dispose()
+
+    engine = build_engine(database_url)
+    try:
+        assert "planted_by_the_test" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    assert _revision(database_url, kind) == "f1a7ed"
 
 
 def test_it_creates_the_tables_at_head(kind: StoreKind, database_url: str) -> None:
@@ -46,7 +108,7 @@ def test_it_creates_the_tables_at_head(kind: StoreKind, database_url: str) -> No
         assert set(inspect(engine).get_table_names()) == kind.tables
     finally:
         engine.dispose()
-    assert _revision(database_url, kind) == kind.store.schema.head
+    assert _revision(database_url, kind) == _head(kind)
 
 
 def test_it_keeps_the_models_in_step_with_the_migrations(
@@ -71,7 +133,7 @@ def test_it_reopens_an_up_to_date_database_without_changing_it(
             assert kind.names(db) == ["api"]
     finally:
         second.dispose()
-    assert _revision(database_url, kind) == kind.store.schema.head
+    assert _revision(database_url, kind) == _head(kind)
 
 
 def test_it_refuses_a_database_migrated_by_a_newer_program(
@@ -104,7 +166,7 @@ def test_it_needs_no_alembic_ini_in_the_working_directory(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     kind.store.open(database_url).dispose()
-    assert _revision(database_url, kind) == kind.store.schema.head
+    assert _revision(database_url, kind) == _head(kind)
 
 
 def _open_after_barrier(kind_name: str, url: str, barrier: Any, results: Any) -> None:
@@ -136,4 +198,4 @@ def test_it_survives_several_processes_migrating_a_fresh_database_at_once(
         worker.join(timeout=10)
 
     assert outcomes == ["ok"] * processes
-    assert _revision(database_url, kind) == kind.store.schema.head
+    assert _revision(database_url, kind) == _head(kind)
