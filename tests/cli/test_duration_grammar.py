@@ -46,7 +46,7 @@ def activity_core_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     loaded = load_definitions([REPO / "activities"], {"STATE_HUB_URL": "http://hub:8000"})
     with store.session() as db:
         catalog.sync_definitions(db, loaded=loaded)
-    store.close()
+    store.dispose()
     monkeypatch.setenv("ACTIVITY_CORE_DATABASE_URL", url)
     monkeypatch.setenv("ACTIVITY_CORE_HOME", str(tmp_path / "activity-core"))
     yield
