@@ -12,6 +12,7 @@ raises them for State Hub's store.
     │   └── RepoConflict       that name or path is already registered
     ├── NotAGitRepo            a path is not a git work tree
     ├── InspectError           a git work tree git cannot read (corrupt, unreadable output)
+    ├── FixRefused             fix mode declined a change it could not prove safe
     ├── FleetBuildError        the demo fleet builder could not make a repo
     └── StoreError             the database cannot be used
         ├── StoreUnavailable   it cannot be reached or opened (retry later)
@@ -60,6 +61,10 @@ class InspectError(StateHubError):
     The message is git's own most telling line (``fatal: bad object HEAD``),
     or what was wrong with its output.
     """
+
+
+class FixRefused(StateHubError):
+    """Fix mode will not make this change; the message says why (what is in the way)."""
 
 
 class FleetBuildError(StateHubError):

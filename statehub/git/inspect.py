@@ -19,7 +19,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from statehub.errors import InspectError, NotAGitRepo
+from statehub.errors import FixRefused, InspectError, NotAGitRepo
+from statehub.fleet.fixsafety import (
+    NO_REMOTE_BRANCH,
+    TREE_DIFF_ARGS,
+    PathKind,
+    TreeDiffError,
+    fast_forward_hazard,
+    parse_tree_diff,
+    push_refusal,
+)
 from statehub.fleet.porcelain import (
     BRANCH_FORMAT,
     PUSH_TARGET_FORMAT,
@@ -181,21 +190,49 @@ def fetch_all(path: Path, *, timeout: float, env: dict[str, str] | None = None) 
     return FetchOutcome(ok=False, message=result.error_line())
 
 
+def _work_tree_kind(root: Path, relative: str) -> PathKind:
+    try:
+        mode = os.lstat(root / relative).st_mode  # lstat: a symlink in the way is in the way
+    except (FileNotFoundError, NotADirectoryError):
+        return PathKind.MISSING
+    except OSError:
+        return PathKind.OTHER  # unreadable: assume something is there
+    return PathKind.DIRECTORY if stat.S_ISDIR(mode) else PathKind.OTHER
+
+
 def fast_forward(path: Path, *, timeout: float, env: dict[str, str] | None = None) -> GitResult:
-    """Fast-forward the checked-out branch to its upstream; git refuses anything else."""
+    """Fast-forward the checked-out branch to its upstream; git refuses anything else.
+
+    Raises FixRefused, before touching anything, when the fast-forward would land on an
+    untracked or ignored file (``git merge`` overwrites ignored ones silently) or move a
+    submodule pointer. The upstream is resolved once, so what was checked is what merges.
+    """
+    deadline = time.monotonic() + timeout
+    git_env = _env(path, env)
+    revs = _read(("rev-parse", "HEAD", "@{upstream}^{commit}"), path, deadline, git_env)
+    head, _, upstream = revs.decode("ascii", "replace").strip().partition("\n")
+    diff = _read((*TREE_DIFF_ARGS, head, upstream), path, deadline, git_env)
+    try:
+        hazard = fast_forward_hazard(
+            parse_tree_diff(diff), lambda relative: _work_tree_kind(path, relative)
+        )
+    except TreeDiffError as exc:
+        raise InspectError(f"unexpected git output: {exc}") from exc
+    if hazard is not None:
+        raise FixRefused(hazard)
     # merge.autoStash=true in the user's config would stash and re-apply local
     # changes around the merge: a change to the work tree we promised not to make.
-    args = ("merge", "--ff-only", "--no-autostash", "--quiet", "@{upstream}")
-    return run_git(args, cwd=path, timeout=timeout, env=_env(path, env))
+    args = ("merge", "--ff-only", "--no-autostash", "--no-stat", "--quiet", upstream)
+    return run_git(args, cwd=path, timeout=deadline - time.monotonic(), env=git_env)
 
 
 def push_branch(
     path: Path, branch: str, *, timeout: float, env: dict[str, str] | None = None
 ) -> GitResult:
-    """Push ``branch`` to the branch it tracks on its remote. Never forced.
+    """Push ``branch`` to the same-named branch it tracks on its remote. Never forced.
 
-    Returns git's result; a branch that tracks nothing on a remote gets a
-    failed result with a ``fatal:`` line, like git's own refusal.
+    Raises FixRefused when the branch tracks nothing on a remote, tracks a branch of
+    another name, or its remote's name is not one git would give a remote.
     """
     deadline = time.monotonic() + timeout
     git_env = _env(path, env)
@@ -208,22 +245,14 @@ def push_branch(
     if not lookup.ok:
         return lookup
     target = parse_push_target(lookup.stdout, branch)
-    # remote "." means it tracks another local branch: nothing to publish.
-    if target is None or target[0] == ".":
-        return GitResult(
-            args=("push", branch),
-            returncode=128,
-            stdout=b"",
-            stderr=f"fatal: branch '{branch}' does not track a branch on a remote\n",
-        )
+    if target is None:
+        raise FixRefused(NO_REMOTE_BRANCH)
     remote, remote_ref = target
+    refusal = push_refusal(branch, remote, remote_ref)
+    if refusal is not None:
+        raise FixRefused(refusal)
     # An explicit refspec without "+" is a fast-forward-only update whatever
     # push.default says; submodules stay untouched (push.recurseSubmodules).
-    args = (
-        "push",
-        "--quiet",
-        "--no-recurse-submodules",
-        remote,
-        f"refs/heads/{branch}:{remote_ref}",
-    )
+    ref = f"refs/heads/{branch}"
+    args = ("push", "--quiet", "--no-recurse-submodules", remote, f"{ref}:{ref}")
     return run_git(args, cwd=path, timeout=deadline - time.monotonic(), env=git_env)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from statehub.errors import InspectError, NotAGitRepo
+from statehub.errors import FixRefused, InspectError, NotAGitRepo
 from statehub.fleet.state import Finding, RepoState, findings_for
 from statehub.git.inspect import fast_forward, fetch_all, inspect_repo, push_branch
 from statehub.git.runner import GitResult, GitTimeout
@@ -108,7 +108,11 @@ def _reconcile(
     fixes = plan_fixes(state, allow_push=allow_push)
     actions: list[str] = []
     for fix in fixes:
-        result = _apply(path, fix, plan)
+        try:
+            result = _apply(path, fix, plan)
+        except FixRefused as refused:
+            actions.append(f"refused to {fix.verb} {fix.branch}: {refused}")
+            continue
         actions.append(
             fix.describe() if result.ok else f"failed to {fix.kind}: {result.error_line()}"
         )

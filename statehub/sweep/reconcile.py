@@ -3,7 +3,9 @@
 Only two changes are ever made, and only to a repo with nothing local at risk:
 a fast-forward of the checked-out branch when it is purely behind, and a plain
 (never forced) push of a branch that is purely ahead, when the repo's policy
-allows pushing. Nothing is reset, forced, dropped or stashed.
+allows pushing. Nothing is reset, forced, dropped or stashed. What the work tree
+and the remote's names allow is checked when a fix is made
+(``statehub.fleet.fixsafety``): a fix refused there is reported in ``actions``.
 """
 
 from __future__ import annotations
@@ -36,9 +38,13 @@ class Fix:
     kind: FixKind
     branch: str
 
+    @property
+    def verb(self) -> str:
+        return "fast-forward" if self.kind is FixKind.FAST_FORWARD else "push"
+
     def describe(self) -> str:
-        verb = "fast-forwarded" if self.kind is FixKind.FAST_FORWARD else "pushed"
-        return f"{verb} {self.branch}"
+        done = "fast-forwarded" if self.kind is FixKind.FAST_FORWARD else "pushed"
+        return f"{done} {self.branch}"
 
 
 def plan_fixes(state: RepoState, *, allow_push: bool) -> list[Fix]:

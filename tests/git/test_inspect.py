@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from statehub.demofleet import FleetBuilder, build_demo_fleet
-from statehub.errors import InspectError, NotAGitRepo
+from statehub.errors import FixRefused, InspectError, NotAGitRepo
 from statehub.fleet.state import BranchState, Finding, Operation, RepoState, findings_for
 from statehub.git import inspect as inspect_module
 from statehub.git.inspect import fast_forward, fetch_all, inspect_repo, push_branch
@@ -288,9 +288,8 @@ def test_push_never_forces(fleet_builder: FleetBuilder) -> None:
 
 
 def test_push_refuses_a_branch_without_upstream(fleet_builder: FleetBuilder) -> None:
-    result = push_branch(fleet_builder.no_upstream("repo"), "main", timeout=TIMEOUT)
-    assert not result.ok
-    assert result.error_line() == "fatal: branch 'main' does not track a branch on a remote"
+    with pytest.raises(FixRefused, match=r"^it does not track a branch on a remote$"):
+        push_branch(fleet_builder.no_upstream("repo"), "main", timeout=TIMEOUT)
 
 
 def test_the_demo_fleet_has_a_mix_of_states(tmp_path: Path) -> None:

@@ -1,0 +1,77 @@
+"""Real repos in the states issue 11 found on workstations, built on top of FleetBuilder.
+
+Each helper returns the clone's path; ``teammate`` gives a second clone of the same
+remote, through which "someone else" pushes what the clone has not fetched yet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from statehub.demofleet import FleetBuilder
+
+# git >= 2.38.1 refuses file:// and local-path submodules unless told otherwise.
+FILE_PROTOCOL = ("-c", "protocol.file.allow=always")
+
+
+def remote_of(builder: FleetBuilder, name: str) -> Path:
+    return builder.remotes / f"{name}.git"
+
+
+def rev(builder: FleetBuilder, repo: Path, ref: str = "HEAD") -> str:
+    return builder.git(repo, "rev-parse", ref).stdout.decode().strip()
+
+
+def teammate(builder: FleetBuilder, name: str) -> Path:
+    """A second clone of ``name``'s remote (made once), to push changes from."""
+    other = builder.root / "teammates" / name
+    if not other.exists():
+        other.parent.mkdir(parents=True, exist_ok=True)
+        builder.git(
+            other.parent,
+            *FILE_PROTOCOL,
+            "clone",
+            "--quiet",
+            str(remote_of(builder, name)),
+            str(other),
+        )
+    else:
+        builder.git(other, "pull", "--quiet", "--ff-only")
+    return other
+
+
+def commit_all(builder: FleetBuilder, repo: Path, message: str) -> None:
+    builder.git(repo, "add", "--all", "--force", ".")
+    builder.git(repo, "commit", "--quiet", "-m", message)
+
+
+def push_from_teammate(builder: FleetBuilder, name: str, files: dict[str, str | None]) -> None:
+    """The teammate writes (or, for None, deletes) ``files`` and pushes one commit."""
+    other = teammate(builder, name)
+    for relative, content in files.items():
+        target = other / relative
+        if content is None:
+            builder.git(other, "rm", "--quiet", "-r", "--", relative)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content)
+    commit_all(builder, other, "A teammate's commit")
+    builder.git(other, "push", "--quiet", "origin", "HEAD")
+
+
+def with_submodule(builder: FleetBuilder, name: str) -> Path:
+    """A clone whose repo has a submodule ``sub`` (checked out), in sync with its remote."""
+    builder.clean(f"{name}-lib")  # only its remote is used: the submodule's origin
+    repo = builder.clean(name)
+    builder.git(
+        repo,
+        *FILE_PROTOCOL,
+        "submodule",
+        "add",
+        "--quiet",
+        str(remote_of(builder, f"{name}-lib")),
+        "sub",
+    )
+    builder.git(repo, "commit", "--quiet", "-m", "Add a submodule")
+    builder.git(repo, "push", "--quiet", "origin", "main")
+    return repo
