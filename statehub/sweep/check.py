@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -46,6 +47,23 @@ class CheckPlan:
     git_env: dict[str, str] | None = None
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """What one fetch of a git dir found: shared by every worktree of that git dir."""
+
+    findings: tuple[str, ...] = ()
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class Member:
+    """One registered repo, as a sweep checks it."""
+
+    name: str
+    path: str
+    allow_push: bool = False
+
+
 @dataclass
 class RepoCheck:
     """The outcome of checking one repo."""
@@ -58,6 +76,7 @@ class RepoCheck:
     resolved: list[str] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     message: str | None = None
+    fetched: Fetched | None = field(default=None, repr=False)
 
 
 def _capped(plan: CheckPlan, timeout: float) -> tuple[float, bool]:
@@ -79,17 +98,19 @@ def _inspect(path: Path, plan: CheckPlan) -> RepoState:
             raise InspectError(f"git status took longer than {plan.git_timeout:.0f}s") from None
 
 
-def _fetch(path: Path, plan: CheckPlan) -> tuple[list[str], str | None]:
+def _fetch(path: Path, plan: CheckPlan) -> Fetched:
     """Fetch findings (``fetch_failed``/``fetch_timeout``) and git's message."""
     timeout, budget_bound = _capped(plan, plan.fetch_timeout)
     outcome = fetch_all(path, timeout=timeout, env=plan.git_env)
     if outcome.ok:
-        return [], None
+        return Fetched()
     if outcome.timed_out:
         if budget_bound:
             raise BudgetExhausted
-        return [Finding.FETCH_TIMEOUT.value], f"fetch timed out after {plan.fetch_timeout:.0f}s"
-    return [Finding.FETCH_FAILED.value], outcome.message
+        return Fetched(
+            (Finding.FETCH_TIMEOUT.value,), f"fetch timed out after {plan.fetch_timeout:.0f}s"
+        )
+    return Fetched((Finding.FETCH_FAILED.value,), outcome.message)
 
 
 def _apply(path: Path, fix: Fix, plan: CheckPlan) -> GitResult:
@@ -121,8 +142,40 @@ def _reconcile(
     return state, actions
 
 
-def check_repo(name: str, path_text: str, *, allow_push: bool, plan: CheckPlan) -> RepoCheck:
-    """Check one repo; never raises for anything a repo can do to us."""
+def check_group(
+    members: Sequence[Member], *, plan: CheckPlan, on_done: Callable[[RepoCheck], None]
+) -> list[RepoCheck]:
+    """Check repos that share one git dir, one after the other, fetching it only once.
+
+    One at a time, so that no two fix-mode writes (merge, push) to that git dir overlap.
+    ``on_done`` gets each check as it finishes: those done before the deadline count even
+    when the rest of the group runs out of budget.
+    """
+    checks = []
+    fetched: Fetched | None = None
+    for member in members:
+        check = check_repo(
+            member.name, member.path, allow_push=member.allow_push, plan=plan, fetched=fetched
+        )
+        fetched = fetched or check.fetched
+        on_done(check)
+        checks.append(check)
+    return checks
+
+
+def check_repo(
+    name: str,
+    path_text: str,
+    *,
+    allow_push: bool,
+    plan: CheckPlan,
+    fetched: Fetched | None = None,
+) -> RepoCheck:
+    """Check one repo; never raises for anything a repo can do to us.
+
+    ``fetched``: what a fetch of its git dir already found in this sweep (another
+    worktree of the same repository), so that it is not fetched again.
+    """
     path = Path(path_text)
     check = RepoCheck(name=name, path=path_text, verdict=Verdict.BUDGET)
     try:
@@ -133,7 +186,10 @@ def check_repo(name: str, path_text: str, *, allow_push: bool, plan: CheckPlan) 
                 check.verdict = Verdict.MISSING
                 return check
             raise NotAGitRepo(path_text, "not a directory")
-        fetch_findings, check.message = _fetch(path, plan) if plan.fetch else ([], None)
+        if plan.fetch:
+            check.fetched = fetched or _fetch(path, plan)
+            check.message = check.fetched.message
+        fetch_findings = list(check.fetched.findings) if check.fetched else []
         state = _inspect(path, plan)
         before = [f.value for f in findings_for(state)]
         if plan.mode is Mode.FIX:

@@ -16,12 +16,14 @@ import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from uuid import UUID
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from statehub.errors import StoreError
 from statehub.git.runner import git_environment
+from statehub.git.worktrees import common_git_dir
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import append_event
@@ -32,7 +34,7 @@ from statehub.store.repos import (
     list_repos_stalest_first,
     record_checks,
 )
-from statehub.sweep.check import CheckPlan, RepoCheck, Verdict, check_repo
+from statehub.sweep.check import CheckPlan, Member, RepoCheck, Verdict, check_group
 from statehub.sweep.deadline import Deadline
 from statehub.sweep.document import build_result, lock_skipped_result, observed_state
 from statehub.sweep.lock import SweepLock, read_holder
@@ -74,6 +76,32 @@ def pool_sizes(workers: int, *, fetch: bool) -> tuple[int, int]:
     """
     local = max(1, min(workers, LOCAL_GIT_PER_CPU * (os.cpu_count() or 1)))
     return (workers if fetch else local), local
+
+
+def sweep_git_environment(*, fetch: bool) -> dict[str, str]:
+    """The environment every git call of one sweep starts from.
+
+    Without a fetch the sweep promises no network access; in a partial clone a missing
+    object would otherwise be fetched from the promisor remote on demand. git >= 2.44
+    honours GIT_NO_LAZY_FETCH; older git ignores it (docs/security.md says so).
+    """
+    env = git_environment()
+    if not fetch:
+        env["GIT_NO_LAZY_FETCH"] = "1"
+    return env
+
+
+def worktree_groups(repos: list[RepoRecord]) -> list[list[Member]]:
+    """The repos grouped by the git dir they share (linked worktrees), stalest first.
+
+    A group is as stale as its stalest member, which leads it; the others follow in
+    their own order. A repo whose git dir cannot be read stands alone (its check says why).
+    """
+    groups: dict[str, list[Member]] = {}
+    for repo in repos:
+        key = common_git_dir(Path(repo.path)) or f"\0{repo.path}"
+        groups.setdefault(key, []).append(Member(repo.name, repo.path, repo.allow_push))
+    return list(groups.values())
 
 
 def _now() -> datetime:
@@ -213,32 +241,39 @@ class ActiveSweep:
             git_timeout=settings.git_timeout,
             deadline=self._deadline,
             local_slots=threading.BoundedSemaphore(local) if local < threads else None,
-            git_env=git_environment(),
+            git_env=sweep_git_environment(fetch=self.request.fetch),
         )
         done: dict[str, RepoCheck] = {}
         done_lock = threading.Lock()
+
+        def finished(check: RepoCheck) -> None:
+            with done_lock:
+                done[check.name] = check
+
         pool = cf.ThreadPoolExecutor(
             max_workers=threads, thread_name_prefix="sweep", initializer=_lower_priority
         )
+        reported = 0
         try:
-            futures = {
-                pool.submit(check_repo, r.name, r.path, allow_push=r.allow_push, plan=plan): r
-                for r in repos
-            }
+            futures = [
+                pool.submit(check_group, group, plan=plan, on_done=finished)
+                for group in worktree_groups(repos)
+            ]
             wait_for = self._deadline.remaining() + _DRAIN_SECONDS
             for future in cf.as_completed(futures, timeout=wait_for):
-                check = future.result()
-                with done_lock:
-                    done[check.name] = check
-                if on_progress is not None:
-                    on_progress(len(done), len(repos), check.name)
+                for check in future.result():
+                    reported += 1
+                    if on_progress is not None:
+                        on_progress(reported, len(repos), check.name)
         except cf.TimeoutError:
             pass  # whatever is unfinished is reported as over budget below
         finally:
             # Queued repos are dropped; threads still in git exit once their
             # (deadline-capped) timeout kills it.
             pool.shutdown(wait=False, cancel_futures=True)
+        with done_lock:
+            checked = dict(done)  # a group still running past the deadline adds no more
         return [
-            done.get(r.name) or RepoCheck(name=r.name, path=r.path, verdict=Verdict.BUDGET)
+            checked.get(r.name) or RepoCheck(name=r.name, path=r.path, verdict=Verdict.BUDGET)
             for r in repos
         ]

@@ -75,3 +75,24 @@ def with_submodule(builder: FleetBuilder, name: str) -> Path:
     builder.git(repo, "commit", "--quiet", "-m", "Add a submodule")
     builder.git(repo, "push", "--quiet", "origin", "main")
     return repo
+
+
+def with_worktrees(builder: FleetBuilder, name: str, count: int) -> list[Path]:
+    """``count`` linked worktrees of one clone, each on its own branch tracking the remote's
+    branch of the same name; the teammate then pushes a commit to every one of them."""
+    repo = builder.clean(name)
+    worktrees = []
+    for n in range(1, count + 1):
+        branch = f"b{n}"
+        builder.git(repo, "branch", "--quiet", branch)
+        builder.git(repo, "push", "--quiet", "--set-upstream", "origin", branch)
+        tree = builder.repos / f"{name}-wt{n}"
+        builder.git(repo, "worktree", "add", "--quiet", str(tree), branch)
+        worktrees.append(tree)
+    other = teammate(builder, name)
+    for n in range(1, count + 1):
+        builder.git(other, "switch", "--quiet", "--track", f"origin/b{n}")
+        (other / f"b{n}.txt").write_text(f"work on b{n}\n")
+        commit_all(builder, other, f"Work on b{n}")
+    builder.git(other, "push", "--quiet", "origin", *(f"b{n}" for n in range(1, count + 1)))
+    return worktrees

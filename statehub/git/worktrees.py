@@ -1,0 +1,36 @@
+"""Which registered work trees share one git dir, read from files without running git.
+
+``git worktree add`` makes a work tree whose ``.git`` is a file, ``gitdir: <common>/worktrees/<n>``;
+that per-worktree dir holds a ``commondir`` file naming the common git dir (relative to
+itself), where refs, objects and the config live. Two of them fetching at once fight over
+the same ref locks ("cannot lock ref"), so a sweep fetches each common dir once.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from statehub.errors import StateHubError
+from statehub.git.inspect import find_git_dir
+
+
+def common_git_dir(path: Path) -> str | None:
+    """The git dir whose refs the work tree at ``path`` uses; None when it cannot be read.
+
+    A plain clone's ``.git`` directory is its own (one stat, as a healthy repo costs);
+    only a gitfile is followed and resolved, so that every worktree names the same dir.
+    """
+    try:
+        git_dir = find_git_dir(path)
+    except (OSError, StateHubError):
+        return None  # the check reports why; such a repo is grouped with nothing
+    if git_dir == path / ".git":
+        return str(git_dir)
+    try:
+        pointer = (git_dir / "commondir").read_text(encoding="utf-8", errors="replace").strip()
+    except FileNotFoundError:
+        pointer = ""  # a submodule's or a separate git dir: not shared
+    except OSError:
+        return None
+    return os.path.realpath(git_dir / pointer if pointer else git_dir)

@@ -1,0 +1,99 @@
+"""Linked worktrees of one repository share one git dir: a sweep fetches it once, inspects
+every worktree, and never runs two fix-mode writes to it at once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from statehub.demofleet import FleetBuilder
+from statehub.fleet.state import Finding
+from statehub.store import Store
+from statehub.store.repos import RepoRecord, add_repo
+from statehub.sweep.engine import Sweeper, worktree_groups
+from statehub.sweep.request import SweepRequest
+from statehub.sweep.result import Mode
+from tests.sweep.repostates import rev, with_worktrees
+
+WORKTREES = 8
+
+
+def _register(store: Store, paths: list[Path], *, allow_push: bool = False) -> None:
+    with store.session() as db:
+        for path in paths:
+            add_repo(db, name=path.name, path=str(path), allow_push=allow_push)
+
+
+def test_eight_worktrees_of_one_repo_are_fetched_once_and_each_is_inspected(
+    fleet_builder: FleetBuilder, store: Store, sweeper: Sweeper
+) -> None:
+    worktrees = with_worktrees(fleet_builder, "repo", WORKTREES)
+    _register(store, worktrees)
+
+    result = sweeper.run(SweepRequest(max_seconds=60))
+
+    reports = {r.name: r for r in result.repos_processed}
+    assert sorted(reports) == sorted(p.name for p in worktrees)
+    # Concurrent fetches of one git dir failed with "cannot lock ref" in all but one.
+    assert {name: r.findings for name, r in reports.items()} == {
+        p.name: ["behind"] for p in worktrees
+    }
+    assert result.errors == [] and result.skipped_budget == []
+
+
+def test_fix_mode_fast_forwards_every_worktree_of_one_repo(
+    fleet_builder: FleetBuilder, store: Store, sweeper: Sweeper
+) -> None:
+    worktrees = with_worktrees(fleet_builder, "repo", WORKTREES)
+    _register(store, worktrees)
+
+    result = sweeper.run(SweepRequest(max_seconds=60, mode=Mode.FIX))
+
+    reports = {r.name: r for r in result.repos_processed}
+    assert {name: r.actions for name, r in reports.items()} == {
+        p.name: [f"fast-forwarded b{n}"] for n, p in enumerate(worktrees, 1)
+    }
+    # Each worktree also lists the other branches (its siblings'), behind until their turn.
+    assert all(Finding.FETCH_FAILED.value not in r.findings for r in reports.values())
+    assert all(rev(fleet_builder, p) == rev(fleet_builder, p, "@{upstream}") for p in worktrees)
+    again = sweeper.run(SweepRequest(max_seconds=60, fetch=False))
+    assert sorted(again.skipped_clean) == sorted(p.name for p in worktrees)
+
+
+def _record(name: str, path: Path) -> RepoRecord:
+    return RepoRecord(
+        id=0,
+        name=name,
+        path=str(path),
+        allow_push=False,
+        source="cli",
+        added_at=datetime.now(UTC),
+        last_checked_at=None,
+        last_changed_at=None,
+        last_state=None,
+        last_findings=[],
+    )
+
+
+def test_worktrees_are_grouped_where_their_stalest_member_stands(
+    fleet_builder: FleetBuilder,
+) -> None:
+    first, second = with_worktrees(fleet_builder, "repo", 2)
+    main_clone = fleet_builder.repos / "repo"
+    plain = fleet_builder.clean("plain")
+    gone = fleet_builder.missing("gone")
+    stalest_first = [
+        _record("wt1", first),
+        _record("plain", plain),
+        _record("gone", gone),
+        _record("main", main_clone),
+        _record("wt2", second),
+    ]
+
+    groups = worktree_groups(stalest_first)
+
+    assert [[m.name for m in group] for group in groups] == [
+        ["wt1", "main", "wt2"],
+        ["plain"],
+        ["gone"],
+    ]
