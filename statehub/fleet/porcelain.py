@@ -32,6 +32,9 @@ STATUS_ARGS: tuple[str, ...] = (
     "--untracked-files=normal",
     # status.aheadBehind=false in the user's config would print "+? -?".
     "--ahead-behind",
+    # submodule.<name>.ignore (in .gitmodules or .git/config) and diff.ignoreSubmodules
+    # would hide work inside a submodule; the repo's own settings do not decide what we see.
+    "--ignore-submodules=none",
 )
 
 # Branch names cannot contain NUL or newline (git check-ref-format forbids
@@ -45,6 +48,9 @@ _OID = re.compile(rb"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 repositorie
 _AB = re.compile(rb"\+([0-9]{1,18}) -([0-9]{1,18})")
 _COUNT = re.compile(rb"[0-9]{1,18}")
 _XY = re.compile(rb"[.MTADRCU?!]{2}")
+# "N..." for a plain path; for a submodule "S" then C (its commit moved), M (tracked
+# changes inside it), U (untracked files inside it), each "." when not so.
+_SUB = re.compile(rb"N\.\.\.|S[C.][M.][U.]")
 # ref-filter translates these words; the runner's LC_ALL=C keeps them English.
 _TRACK_PART = re.compile(r"(ahead|behind) ([0-9]{1,18})")
 
@@ -137,12 +143,23 @@ class _StatusBuilder:
         xy = fields[1]
         if not _XY.fullmatch(xy):
             raise PorcelainError(f"bad XY status {xy!r} in: {record[:80]!r}")
+        sub = fields[2]
+        if not _SUB.fullmatch(sub):
+            raise PorcelainError(f"bad submodule state {sub!r} in: {record[:80]!r}")
         if kind == b"u":
             self.counts["conflicted"] += 1
             return
         if xy[0:1] != b".":
             self.counts["staged"] += 1
         if xy[1:2] != b".":
+            self._work_tree_change(xy[1:2], sub)
+
+    def _work_tree_change(self, y: bytes, sub: bytes) -> None:
+        # git marks a submodule holding nothing but new files as modified (".M S..U"),
+        # yet nothing tracked changed: that is untracked work, as it would be outside it.
+        if sub[3:4] == b"U":
+            self.counts["untracked"] += 1
+        if not (y == b"M" and sub[1:3] == b".." and sub[3:4] == b"U"):
             self.counts["modified"] += 1
 
     def path_only(self, key: str, record: bytes) -> None:

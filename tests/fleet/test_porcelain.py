@@ -40,7 +40,26 @@ UPSTREAM_GONE = b"# branch.oid 9fd4a38f6253209eab4ab72c2bea66f5874f995c\x00# bra
 CONFLICT = b"# branch.oid f683d71752a04b8c955a7f9ed18372fab7abc43e\x00# branch.head main\x00# branch.upstream origin/main\x00# branch.ab +1 -0\x00u AA N... 000000 100644 100644 100644 0000000000000000000000000000000000000000 13e7564ea0c889e81bcba6f8e496b2a74cdb32fa 718f4d2ff533cf8ead8d3556cf43912bd245fbc4 both\x00u UU N... 100644 100644 100644 100644 df967b96a579e45a18b8251732d16804b2e56a55 b19a1e93bec1317dc6097229e12afaffbfa74dc2 950b81b7eee953d050aa05a641f8e056c85dd1bd conf\x00"  # noqa: E501
 DIVERGED = b"# branch.oid f683d71752a04b8c955a7f9ed18372fab7abc43e\x00# branch.head main\x00# branch.upstream origin/main\x00# branch.ab +1 -1\x00"  # noqa: E501
 WITH_IGNORED = b"# branch.oid f683d71752a04b8c955a7f9ed18372fab7abc43e\x00# branch.head main\x00# branch.upstream origin/main\x00# branch.ab +1 -1\x001 A. N... 000000 100644 100644 0000000000000000000000000000000000000000 397b4a7624e35fa60563a9c03b1213d93f7b6546 .gitignore\x00! build.log\x00"  # noqa: E501
-SUBMODULE_DIRTY = b"# branch.oid 4b5abc428a984a8d99ae6622b25822615d6e9d51\x00# branch.head main\x00# branch.upstream origin/main\x00# branch.ab +3 -1\x001 .M S..U 160000 160000 160000 ee5173c90440282ffdef3efce0d6fea0be568758 ee5173c90440282ffdef3efce0d6fea0be568758 sub\x00"  # noqa: E501
+# A submodule holding only a new file, then (captured with --ignore-submodules=none) one with
+# a tracked file changed too, only the tracked change, a new commit checked out in it, and
+# that commit staged in the superproject.
+SUBMODULE_UNTRACKED = b"# branch.oid 4b5abc428a984a8d99ae6622b25822615d6e9d51\x00# branch.head main\x00# branch.upstream origin/main\x00# branch.ab +3 -1\x001 .M S..U 160000 160000 160000 ee5173c90440282ffdef3efce0d6fea0be568758 ee5173c90440282ffdef3efce0d6fea0be568758 sub\x00"  # noqa: E501
+
+_SUPER_HEAD = b"# branch.oid 7538b5385bda8e484b208292f988de7a11e675f8\x00# branch.head main\x00# branch.upstream origin/main\x00# branch.ab +0 -1\x00"  # noqa: E501
+_SUB_OIDS = b"160000 160000 160000 117aa197e8509003d92fd1b928b7f65bb63be73d 117aa197e8509003d92fd1b928b7f65bb63be73d sub\x00"  # noqa: E501
+SUBMODULE_MODIFIED_AND_UNTRACKED = _SUPER_HEAD + b"1 .M S.MU " + _SUB_OIDS
+SUBMODULE_MODIFIED = _SUPER_HEAD + b"1 .M S.M. " + _SUB_OIDS
+SUBMODULE_NEW_COMMIT = _SUPER_HEAD + b"1 .M SC.. " + _SUB_OIDS
+SUBMODULE_COMMIT_STAGED = (
+    _SUPER_HEAD
+    + b"1 M. S... 160000 160000 160000 117aa197e8509003d92fd1b928b7f65bb63be73d 1fac5fb7cf615aa5b052406d8fa7048077575587 sub\x00"  # noqa: E501
+)
+SUPER: dict[str, object] = {
+    "head": "7538b5385bda8e484b208292f988de7a11e675f8",
+    "branch": "main",
+    "upstream": "origin/main",
+    "behind": 1,
+}
 
 
 @pytest.mark.parametrize(
@@ -104,16 +123,30 @@ SUBMODULE_DIRTY = b"# branch.oid 4b5abc428a984a8d99ae6622b25822615d6e9d51\x00# b
             id="ignored",
         ),
         pytest.param(
-            SUBMODULE_DIRTY,
+            SUBMODULE_UNTRACKED,
             StatusReport(
                 head="4b5abc428a984a8d99ae6622b25822615d6e9d51",
                 branch="main",
                 upstream="origin/main",
                 ahead=3,
                 behind=1,
-                modified=1,
+                untracked=1,
             ),
-            id="dirty-submodule",
+            id="submodule-with-only-untracked-files",
+        ),
+        pytest.param(
+            SUBMODULE_MODIFIED_AND_UNTRACKED,
+            StatusReport(**SUPER, modified=1, untracked=1),
+            id="submodule-modified-and-untracked",
+        ),
+        pytest.param(
+            SUBMODULE_MODIFIED, StatusReport(**SUPER, modified=1), id="submodule-modified"
+        ),
+        pytest.param(
+            SUBMODULE_NEW_COMMIT, StatusReport(**SUPER, modified=1), id="submodule-new-commit"
+        ),
+        pytest.param(
+            SUBMODULE_COMMIT_STAGED, StatusReport(**SUPER, staged=1), id="submodule-commit-staged"
         ),
         pytest.param(
             # hand-written: a header from some future git is ignored, as git-status(1) asks
@@ -155,6 +188,9 @@ def test_it_reads_a_rename_source_that_looks_like_an_entry_as_a_path() -> None:
         pytest.param(CLEAN + b"# stash " + b"9" * 5000 + b"\x00", "stash", id="huge-number"),
         pytest.param(CLEAN + b"? \x00", "untracked", id="empty-path"),
         pytest.param(b"# branch.head main\x00", "branch.oid", id="no-oid"),
+        pytest.param(
+            SUBMODULE_MODIFIED.replace(b"S.M.", b"SXYZ"), "submodule state", id="bad-submodule"
+        ),
     ],
 )
 def test_it_rejects_garbled_status(raw: bytes, message: str) -> None:

@@ -15,7 +15,7 @@ from statehub.store.repos import add_repo
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import Mode, RepoReport, SweepResult
-from tests.sweep.repostates import (
+from tests.repostates import (
     FILE_PROTOCOL,
     commit_all,
     push_from_teammate,

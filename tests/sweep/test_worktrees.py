@@ -13,7 +13,7 @@ from statehub.store.repos import RepoRecord, add_repo
 from statehub.sweep.engine import Sweeper, worktree_groups
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import Mode
-from tests.sweep.repostates import rev, with_worktrees
+from tests.repostates import rev, with_worktrees
 
 WORKTREES = 8
 
