@@ -96,3 +96,33 @@ def with_worktrees(builder: FleetBuilder, name: str, count: int) -> list[Path]:
         commit_all(builder, other, f"Work on b{n}")
     builder.git(other, "push", "--quiet", "origin", *(f"b{n}" for n in range(1, count + 1)))
     return worktrees
+
+
+def partial_clone_with_a_staged_rename(builder: FleetBuilder, name: str) -> tuple[Path, str]:
+    """A blob:none, sparse clone (``--filter`` from a file:// remote that allows filters) where
+    a file outside the sparse cone, whose blob was never fetched, is staged as moved and
+    edited: git's rename detection would have to fetch that blob. Returns (clone, blob id)."""
+    seed = builder.clean(f"{name}-seed")
+    (seed / "outside").mkdir()
+    (seed / "outside" / "data.txt").write_text("".join(f"line {n}\n" for n in range(200)))
+    commit_all(builder, seed, "Data outside the sparse cone")
+    builder.git(seed, "push", "--quiet", "origin", "main")
+    remote = remote_of(builder, f"{name}-seed")
+    builder.git(remote, "config", "uploadpack.allowFilter", "true")
+    clone = builder.repos / name
+    url = remote.absolute().as_uri()
+    builder.git(
+        builder.repos, "clone", "--quiet", "--filter=blob:none", "--sparse", url, str(clone)
+    )
+    blob = rev(builder, clone, "HEAD:outside/data.txt")
+    moved = "".join(f"line {n}\n" for n in range(199)) + "an edit\n"
+    (clone / "moved.txt").write_text(moved)
+    builder.git(clone, "add", "moved.txt")
+    builder.git(clone, "rm", "--quiet", "--cached", "--sparse", "outside/data.txt")
+    return clone, blob
+
+
+def missing_objects(builder: FleetBuilder, repo: Path) -> set[str]:
+    """Objects reachable from HEAD that are not in the repo (--missing=print fetches nothing)."""
+    out = builder.git(repo, "rev-list", "--objects", "--missing=print", "HEAD").stdout.decode()
+    return {line[1:] for line in out.splitlines() if line.startswith("?")}

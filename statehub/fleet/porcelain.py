@@ -35,6 +35,10 @@ STATUS_ARGS: tuple[str, ...] = (
     # submodule.<name>.ignore (in .gitmodules or .git/config) and diff.ignoreSubmodules
     # would hide work inside a submodule; the repo's own settings do not decide what we see.
     "--ignore-submodules=none",
+    # Rename detection reads the contents of staged deletions; in a partial clone a blob
+    # that is not local is then fetched from the remote, even in a --no-fetch sweep (and
+    # with the remote away, status fails). Whether anything is staged needs no renames.
+    "--no-renames",
 )
 
 # Branch names cannot contain NUL or newline (git check-ref-format forbids
