@@ -7,6 +7,9 @@ repos:
     allow_push: true      # optional; fix mode may push branches that are only ahead
 discover:                 # optional; every work tree under these roots
   - ~/src
+
+A relative path (``path:`` or a ``discover:`` root) is relative to the file's own
+directory, not to the directory State Hub was started from.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from statehub.errors import ConfigError
 
@@ -33,6 +36,34 @@ class FleetConfig(BaseModel):
 
     repos: list[RepoEntry] = Field(default_factory=list)
     discover: list[str] = Field(default_factory=list)
+    # Where each repos entry's path is written, for errors found after parsing.
+    _source: str = PrivateAttr(default="the fleet config")
+    _lines: list[int] = PrivateAttr(default_factory=list)
+
+    def where(self, index: int) -> str:
+        """The file, line and field of ``repos[index].path``, as parse errors name them."""
+        line = self._lines[index] if index < len(self._lines) else "?"
+        return f"{self._source}, line {line}, field 'repos.{index}.path'"
+
+    def anchored_at(self, directory: Path) -> FleetConfig:
+        """This config with relative paths taken from ``directory`` (the file's own), not
+        from whatever the working directory of the process reading it happens to be."""
+        anchored = self.model_copy(
+            update={
+                "repos": [
+                    e.model_copy(update={"path": _anchored(e.path, directory)}) for e in self.repos
+                ],
+                "discover": [_anchored(root, directory) for root in self.discover],
+            }
+        )
+        anchored._source, anchored._lines = self._source, self._lines
+        return anchored
+
+
+def _anchored(path: str, directory: Path) -> str:
+    if path.startswith("~") or Path(path).is_absolute():
+        return path
+    return str(directory / path)
 
 
 def _line_of(node: yaml.Node, loc: tuple[int | str, ...], *, key_itself: bool = False) -> int:
@@ -69,13 +100,17 @@ def parse_fleet_config(text: str, *, source: str) -> FleetConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}, line 1: expected a mapping with 'repos' and/or 'discover'")
     try:
-        return FleetConfig.model_validate(data)
+        config = FleetConfig.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
         unknown = err["type"] == "extra_forbidden"
         line = _line_of(node, tuple(err["loc"]), key_itself=unknown) if node is not None else 1
         raise ConfigError(f"{source}, line {line}, field '{field}': {err['msg']}") from None
+    config._source = source
+    if node is not None:
+        config._lines = [_line_of(node, ("repos", i, "path")) for i in range(len(config.repos))]
+    return config
 
 
 def load_fleet_config(path: Path) -> FleetConfig:
@@ -85,4 +120,4 @@ def load_fleet_config(path: Path) -> FleetConfig:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"config file {path} is not UTF-8 text") from None
-    return parse_fleet_config(text, source=str(path))
+    return parse_fleet_config(text, source=str(path)).anchored_at(path.absolute().parent)

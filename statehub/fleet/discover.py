@@ -2,7 +2,9 @@
 
 A work tree is a directory holding a ``.git`` entry (a directory, or a file
 pointing elsewhere as worktrees and submodules have). We never descend into a
-work tree: its own files are not our business and can be huge.
+work tree: its own files are not our business and can be huge. A bare
+repository (a remote's copy, a mirror) has no work tree: it is listed as
+skipped, with the reason, and not descended into either.
 """
 
 from __future__ import annotations
@@ -17,6 +19,27 @@ from pathlib import Path
 class Discovery:
     work_trees: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # unreadable dirs, loops: why each
+
+
+# The same words wherever a bare repository is refused: discover, `repos add`, the config file.
+BARE_REASON = "it is a bare repository, with no work tree to sweep (register a clone of it)"
+
+
+def _looks_like_git_dir(entries: dict[str, os.DirEntry[str]]) -> bool:
+    # git's own test (setup.c, is_git_directory): HEAD, objects/ and refs/ side by side.
+    try:
+        head, objects, refs = entries["HEAD"], entries["objects"], entries["refs"]
+        return head.is_file() and objects.is_dir() and refs.is_dir()
+    except (KeyError, OSError):
+        return False
+
+
+def is_bare_repository(path: Path) -> bool:
+    """Whether ``path`` is a git dir itself, as a bare clone is, rather than a work tree."""
+    try:
+        return _looks_like_git_dir(_scan(path))
+    except OSError:
+        return False
 
 
 def _is_work_tree(entries: dict[str, os.DirEntry[str]]) -> bool:
@@ -68,6 +91,9 @@ def discover(root: Path) -> Discovery:
             continue
         if _is_work_tree(entries):
             found.work_trees.append(directory)
+            continue
+        if _looks_like_git_dir(entries):
+            found.skipped.append(f"{directory}: {BARE_REASON}")
             continue
         stack.extend(reversed(list(_subdirectories(entries))))
     return found

@@ -98,3 +98,67 @@ def test_repos_come_from_the_config_file_too(
     assert [(r["name"], r["allow_push"], r["source"]) for r in listed] == [
         ("from-config", True, "config")
     ]
+
+
+def test_repos_add_refuses_a_bare_repository_saying_so(
+    fleet_builder: FleetBuilder, run_cli: RunCli
+) -> None:
+    fleet_builder.clean("origin-of-it")
+    bare = fleet_builder.remotes / "origin-of-it.git"
+
+    out = run_cli("repos", "add", str(bare))
+
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "is a bare repository, with no work tree to sweep" in out.stderr
+    assert _listed(run_cli) == {}
+
+
+def test_discover_lists_a_bare_repository_as_skipped_with_the_reason(
+    fleet_builder: FleetBuilder, tmp_path: Path, run_cli: RunCli
+) -> None:
+    root = tmp_path / "src"
+    root.mkdir()
+    fleet_builder.clean("app").rename(root / "app")
+    (fleet_builder.remotes / "app.git").rename(root / "app.git")
+
+    out = run_cli("repos", "discover", str(root))
+
+    assert out.returncode == 0, out.stderr
+    assert sorted(_listed(run_cli)) == ["app"]
+    skipped = " ".join(out.stderr.split())  # rich may wrap the line
+    assert f"skipped {root / 'app.git'}: it is a bare repository" in skipped
+
+
+def test_a_bare_repository_in_the_config_file_is_a_load_error_naming_its_entry(
+    fleet_builder: FleetBuilder, tmp_path: Path, run_cli: RunCli
+) -> None:
+    good = fleet_builder.clean("good")
+    bare = fleet_builder.remotes / "good.git"
+    config = tmp_path / "fleet.yaml"
+    config.write_text(f"repos:\n  - path: {good}\n  - name: mirror\n    path: {bare}\n")
+
+    out = run_cli("repos", "list", "--json", STATEHUB_CONFIG_FILE=str(config))
+
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    message = " ".join(out.stderr.split())
+    assert f"{config}, line 4, field 'repos.1.path': {bare.resolve()} it is a bare repository" in (
+        message
+    )
+
+
+def test_relative_paths_in_the_config_file_are_relative_to_its_own_directory(
+    fleet_builder: FleetBuilder, tmp_path: Path, run_cli: RunCli
+) -> None:
+    named = fleet_builder.clean("named")
+    (tmp_path / "conf" / "src").mkdir(parents=True)
+    fleet_builder.clean("found").rename(tmp_path / "conf" / "src" / "found")
+    config = tmp_path / "conf" / "fleet.yaml"
+    config.write_text("repos:\n  - path: ../fleet/repos/named\ndiscover:\n  - src\n")
+    assert Path.cwd() != config.parent  # the process reads it from elsewhere
+
+    listed = json.loads(run_cli("repos", "list", "--json", STATEHUB_CONFIG_FILE=str(config)).stdout)
+
+    assert sorted((r["name"], r["path"]) for r in listed) == [
+        ("found", str((tmp_path / "conf" / "src" / "found").resolve())),
+        ("named", str(named.resolve())),
+    ]
