@@ -134,9 +134,11 @@ def _reconcile(
         except FixRefused as refused:
             actions.append(f"refused to {fix.verb} {fix.branch}: {refused}")
             continue
-        actions.append(
-            fix.describe() if result.ok else f"failed to {fix.kind}: {result.error_line()}"
-        )
+        except InspectError as exc:  # git could not say what the fix would change
+            actions.append(f"failed to {fix.verb} {fix.branch}: {exc}")
+            continue
+        failed = f"failed to {fix.verb} {fix.branch}: {result.error_line()}"
+        actions.append(fix.describe() if result.ok else failed)
     if fixes:
         state = _inspect(path, plan)  # report what is true now, not what was planned
     return state, actions
