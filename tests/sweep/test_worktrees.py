@@ -3,11 +3,19 @@ every worktree, and never runs two fix-mode writes to it at once."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from statehub.demofleet import FleetBuilder
 from statehub.fleet.state import Finding
+from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.repos import RepoRecord, add_repo
 from statehub.sweep.engine import Sweeper, worktree_groups
@@ -16,6 +24,7 @@ from statehub.sweep.result import Mode
 from tests.repostates import rev, with_worktrees
 
 WORKTREES = 8
+FETCH_TIMEOUT = 3.0
 
 
 def _register(store: Store, paths: list[Path], *, allow_push: bool = False) -> None:
@@ -97,3 +106,47 @@ def test_worktrees_are_grouped_where_their_stalest_member_stands(
         ["plain"],
         ["gone"],
     ]
+
+
+@pytest.fixture
+def silent_remote_url() -> Iterator[str]:
+    """An http remote on loopback that accepts connections and never answers."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.1)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                held.append(server.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}/repo.git"
+    finally:
+        stop.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        server.close()
+
+
+def test_worktrees_whose_remote_never_answers_share_one_fetch_timeout(
+    fleet_builder: FleetBuilder, settings: Settings, store: Store, silent_remote_url: str
+) -> None:
+    worktrees = with_worktrees(fleet_builder, "repo", 3)
+    fleet_builder.git(worktrees[0], "remote", "set-url", "origin", silent_remote_url)
+    _register(store, worktrees)
+    sweeper = Sweeper(settings.model_copy(update={"fetch_timeout": FETCH_TIMEOUT}), store)
+
+    started = time.monotonic()
+    result = sweeper.run(SweepRequest(max_seconds=30))
+    elapsed = time.monotonic() - started
+
+    # One fetch for the three, not one after another (3 x the timeout).
+    assert elapsed < 2 * FETCH_TIMEOUT
+    assert {r.name: r.findings for r in result.repos_processed} == {
+        p.name: ["fetch_timeout"] for p in worktrees
+    }
