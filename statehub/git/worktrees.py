@@ -34,3 +34,15 @@ def common_git_dir(path: Path) -> str | None:
     except OSError:
         return None
     return os.path.realpath(git_dir / pointer if pointer else git_dir)
+
+
+def checked_out_branch(path: Path) -> str | None:
+    """The branch the work tree at ``path`` has checked out (its own HEAD file), if any."""
+    try:
+        head = (find_git_dir(path) / "HEAD").read_text(encoding="utf-8", errors="replace")
+    except (OSError, StateHubError):
+        return None
+    ref = head.strip()
+    if not ref.startswith("ref: refs/heads/"):
+        return None  # detached, or not a branch
+    return ref.removeprefix("ref: refs/heads/")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from statehub.errors import FixRefused, InspectError, NotAGitRepo
 from statehub.fleet.state import Finding, RepoState, findings_for
 from statehub.git.inspect import fast_forward, fetch_all, inspect_repo, push_branch
 from statehub.git.runner import GitResult, GitTimeout
+from statehub.git.worktrees import checked_out_branch
 from statehub.sweep.deadline import BudgetExhausted, Deadline
 from statehub.sweep.reconcile import Fix, FixKind, plan_fixes
 from statehub.sweep.result import Mode
@@ -86,16 +87,22 @@ def _capped(plan: CheckPlan, timeout: float) -> tuple[float, bool]:
     return left, budget_bound
 
 
-def _inspect(path: Path, plan: CheckPlan) -> RepoState:
+def _inspect(path: Path, plan: CheckPlan, elsewhere: frozenset[str] = frozenset()) -> RepoState:
     with plan.local_slots or contextlib.nullcontext():
         # Capped once the slot is ours: the wait for it counts against the budget too.
         timeout, budget_bound = _capped(plan, plan.git_timeout)
         try:
-            return inspect_repo(path, timeout=timeout, env=plan.git_env)
+            state = inspect_repo(path, timeout=timeout, env=plan.git_env)
         except GitTimeout:
             if budget_bound:
                 raise BudgetExhausted from None
             raise InspectError(f"git status took longer than {plan.git_timeout:.0f}s") from None
+    if not elsewhere:
+        return state
+    # A branch checked out in another registered worktree is that worktree's to report
+    # (and, in fix mode, to push): listed here too, each would be reported several times.
+    others = tuple(b for b in state.other_branches if b.name not in elsewhere)
+    return replace(state, other_branches=others)
 
 
 def _fetch(path: Path, plan: CheckPlan) -> Fetched:
@@ -124,7 +131,7 @@ def _apply(path: Path, fix: Fix, plan: CheckPlan) -> GitResult:
 
 
 def _reconcile(
-    path: Path, state: RepoState, plan: CheckPlan, allow_push: bool
+    path: Path, state: RepoState, plan: CheckPlan, allow_push: bool, elsewhere: frozenset[str]
 ) -> tuple[RepoState, list[str]]:
     fixes = plan_fixes(state, allow_push=allow_push)
     actions: list[str] = []
@@ -140,7 +147,7 @@ def _reconcile(
         failed = f"failed to {fix.verb} {fix.branch}: {result.error_line()}"
         actions.append(fix.describe() if result.ok else failed)
     if fixes:
-        state = _inspect(path, plan)  # report what is true now, not what was planned
+        state = _inspect(path, plan, elsewhere)  # report what is true now, not what was planned
     return state, actions
 
 
@@ -155,9 +162,16 @@ def check_group(
     """
     checks = []
     fetched: Fetched | None = None
+    heads = {m.name: checked_out_branch(Path(m.path)) for m in members} if len(members) > 1 else {}
     for member in members:
+        elsewhere = frozenset(b for n, b in heads.items() if b is not None and n != member.name)
         check = check_repo(
-            member.name, member.path, allow_push=member.allow_push, plan=plan, fetched=fetched
+            member.name,
+            member.path,
+            allow_push=member.allow_push,
+            plan=plan,
+            fetched=fetched,
+            elsewhere=elsewhere,
         )
         fetched = fetched or check.fetched
         on_done(check)
@@ -172,11 +186,13 @@ def check_repo(
     allow_push: bool,
     plan: CheckPlan,
     fetched: Fetched | None = None,
+    elsewhere: frozenset[str] = frozenset(),
 ) -> RepoCheck:
     """Check one repo; never raises for anything a repo can do to us.
 
     ``fetched``: what a fetch of its git dir already found in this sweep (another
-    worktree of the same repository), so that it is not fetched again.
+    worktree of the same repository), so that it is not fetched again. ``elsewhere``:
+    branches checked out in the other registered worktrees, which report them.
     """
     path = Path(path_text)
     check = RepoCheck(name=name, path=path_text, verdict=Verdict.BUDGET)
@@ -192,10 +208,10 @@ def check_repo(
             check.fetched = fetched or _fetch(path, plan)
             check.message = check.fetched.message
         fetch_findings = list(check.fetched.findings) if check.fetched else []
-        state = _inspect(path, plan)
+        state = _inspect(path, plan, elsewhere)
         before = [f.value for f in findings_for(state)]
         if plan.mode is Mode.FIX:
-            state, check.actions = _reconcile(path, state, plan, allow_push)
+            state, check.actions = _reconcile(path, state, plan, allow_push, elsewhere)
         check.state = state
         check.findings = [f.value for f in findings_for(state)] + fetch_findings
         check.resolved = [f for f in before if f not in check.findings]

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from statehub.demofleet import FleetBuilder
-from statehub.fleet.state import Finding
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.repos import RepoRecord, add_repo
@@ -59,12 +58,13 @@ def test_fix_mode_fast_forwards_every_worktree_of_one_repo(
     result = sweeper.run(SweepRequest(max_seconds=60, mode=Mode.FIX))
 
     reports = {r.name: r for r in result.repos_processed}
-    assert {name: r.actions for name, r in reports.items()} == {
-        p.name: [f"fast-forwarded b{n}"] for n, p in enumerate(worktrees, 1)
+    # A sibling's branch is the sibling's to report: listed in each worktree, each would
+    # have been "behind" until its own worktree's turn came, and fix mode would exit 1.
+    assert {name: (r.actions, r.findings) for name, r in reports.items()} == {
+        p.name: ([f"fast-forwarded b{n}"], []) for n, p in enumerate(worktrees, 1)
     }
-    # Each worktree also lists the other branches (its siblings'), behind until their turn.
-    assert all(Finding.FETCH_FAILED.value not in r.findings for r in reports.values())
     assert all(rev(fleet_builder, p) == rev(fleet_builder, p, "@{upstream}") for p in worktrees)
+    assert result.exit_code == 0
     again = sweeper.run(SweepRequest(max_seconds=60, fetch=False))
     assert sorted(again.skipped_clean) == sorted(p.name for p in worktrees)
 
@@ -150,3 +150,17 @@ def test_worktrees_whose_remote_never_answers_share_one_fetch_timeout(
     assert {r.name: r.findings for r in result.repos_processed} == {
         p.name: ["fetch_timeout"] for p in worktrees
     }
+
+
+def test_the_branch_of_a_worktree_that_is_not_registered_is_still_reported(
+    fleet_builder: FleetBuilder, store: Store, sweeper: Sweeper
+) -> None:
+    first, _unregistered = with_worktrees(fleet_builder, "repo", 2)
+    _register(store, [first])
+
+    result = sweeper.run(SweepRequest(max_seconds=60, mode=Mode.FIX))
+
+    [report] = result.repos_processed
+    assert report.actions == ["fast-forwarded b1"]
+    assert report.findings == ["behind"]  # b2, checked out where no sweep looks
+    assert result.exit_code == 1
