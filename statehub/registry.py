@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from statehub.config import FleetConfig, load_fleet_config
 from statehub.errors import ConfigError, NotAGitRepo, RegistryError, RepoNotFound
-from statehub.fleet.discover import BARE_REASON, discover, is_bare_repository
+from statehub.fleet.discover import discover, not_a_work_tree_but_a_git_dir
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.repos import RepoRecord, add_repo, find_repo_by_path, get_repo, upsert_repo
@@ -26,8 +26,8 @@ def _require_work_tree(path: Path) -> None:
         raise RegistryError(f"{path} does not exist")
     if not path.is_dir():
         raise RegistryError(f"{path} is not a directory")
-    if not (path / ".git").exists() and is_bare_repository(path):
-        raise NotAGitRepo(str(path), BARE_REASON)
+    if not (path / ".git").exists() and (reason := not_a_work_tree_but_a_git_dir(path)):
+        raise NotAGitRepo(str(path), reason)
     if not (path / ".git").exists():
         raise NotAGitRepo(str(path), "it has no .git (run `git init` or clone it first)")
 
@@ -99,8 +99,10 @@ def sync_config(db: Session, config: FleetConfig) -> DiscoverReport:
     report = DiscoverReport()
     for index, entry in enumerate(config.repos):
         repo_path = normalise(entry.path)
-        if not (repo_path / ".git").exists() and is_bare_repository(repo_path):
-            raise ConfigError(f"{config.where(index)}: {repo_path} {BARE_REASON}")
+        if not (repo_path / ".git").exists() and (
+            reason := not_a_work_tree_but_a_git_dir(repo_path)
+        ):
+            raise ConfigError(f"{config.where(index)}: {repo_path} {reason}")
         existing = find_repo_by_path(db, path=str(repo_path))
         name = entry.name or (existing.name if existing else unique_name(db, repo_path))
         record, created = upsert_repo(

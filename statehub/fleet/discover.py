@@ -34,12 +34,17 @@ def _looks_like_git_dir(entries: dict[str, os.DirEntry[str]]) -> bool:
         return False
 
 
-def is_bare_repository(path: Path) -> bool:
-    """Whether ``path`` is a git dir itself, as a bare clone is, rather than a work tree."""
+def not_a_work_tree_but_a_git_dir(path: Path) -> str | None:
+    """Why ``path`` is refused when it is a git dir itself (a bare clone, or some work
+    tree's ``.git``) rather than a work tree; None otherwise."""
     try:
-        return _looks_like_git_dir(_scan(path))
+        if not _looks_like_git_dir(_scan(path)):
+            return None
     except OSError:
-        return False
+        return None
+    if path.name == ".git":
+        return f"it is the git dir of {path.parent}; register that work tree instead"
+    return BARE_REASON
 
 
 def _is_work_tree(entries: dict[str, os.DirEntry[str]]) -> bool:

@@ -110,6 +110,9 @@ def test_repos_add_refuses_a_bare_repository_saying_so(
 
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "is a bare repository, with no work tree to sweep" in out.stderr
+    git_dir = run_cli("repos", "add", str(fleet_builder.repos / "origin-of-it" / ".git"))
+    assert git_dir.returncode == 2
+    assert "it is the git dir of" in " ".join(git_dir.stderr.split())
     assert _listed(run_cli) == {}
 
 
