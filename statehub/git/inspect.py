@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import time
 from collections.abc import Sequence
@@ -40,6 +41,8 @@ from statehub.fleet.porcelain import (
 )
 from statehub.fleet.state import Operation, RepoState
 from statehub.git.runner import GitResult, GitTimeout, git_environment, run_git
+
+_OID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 # Checked in this order: an interactive rebase that stopped on a conflicting
 # pick also has CHERRY_PICK_HEAD, and it is the rebase the user must finish.
@@ -211,6 +214,8 @@ def fast_forward(path: Path, *, timeout: float, env: dict[str, str] | None = Non
     git_env = _env(path, env)
     revs = _read(("rev-parse", "HEAD", "@{upstream}^{commit}"), path, deadline, git_env)
     head, _, upstream = revs.decode("ascii", "replace").strip().partition("\n")
+    if not (_OID.fullmatch(head) and _OID.fullmatch(upstream)):
+        raise InspectError(f"unexpected git rev-parse output: {revs[:120]!r}")
     diff = _read((*TREE_DIFF_ARGS, head, upstream), path, deadline, git_env)
     try:
         hazard = fast_forward_hazard(
