@@ -139,10 +139,19 @@ def sane_remote_name(name: str) -> bool:
 NO_REMOTE_BRANCH = "it does not track a branch on a remote"
 
 
-def push_refusal(branch: str, remote: str, remote_ref: str) -> str | None:
-    """Why ``branch`` (tracking ``remote_ref`` on ``remote``) must not be pushed, or None."""
+def push_refusal(branch: str, remote: str, remote_ref: str, push_remote: str = "") -> str | None:
+    """Why ``branch`` (tracking ``remote_ref`` on ``remote``) must not be pushed, or None.
+
+    ``push_remote`` is where the user's own ``git push`` would send it; a push to the
+    upstream's remote instead would be a push the user never asked git for.
+    """
     if not remote or not remote_ref or remote == ".":  # "." is a local branch
         return NO_REMOTE_BRANCH
+    if push_remote and push_remote != remote:
+        return (
+            f"git push sends it to {push_remote!r} (pushRemote or remote.pushDefault), "
+            f"not to {remote!r} where its upstream is"
+        )
     if not sane_remote_name(remote):
         return f"its remote's name {remote!r} is not a name git gives a remote (read as an option?)"
     if remote_ref != f"refs/heads/{branch}":

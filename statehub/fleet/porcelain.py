@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from statehub.fleet.state import BranchState
 
@@ -256,18 +257,27 @@ def parse_branches(raw: bytes) -> list[BranchState]:
     return [_branch(record) for record in raw[:-1].split(b"\n")]
 
 
-# Where a plain ``git push`` of one branch would go: its remote and the ref
-# it merges from there (branch.<name>.remote / branch.<name>.merge).
-PUSH_TARGET_FORMAT = "%(refname)%00%(upstream:remotename)%00%(upstream:remoteref)"
+# Where a plain ``git push`` of one branch would go: the remote and the ref it merges from
+# there (branch.<name>.remote / branch.<name>.merge), and the remote ``git push`` itself
+# would pick (branch.<name>.pushRemote, remote.pushDefault, else that same remote).
+PUSH_TARGET_FORMAT = (
+    "%(refname)%00%(upstream:remotename)%00%(upstream:remoteref)%00%(push:remotename)"
+)
 
 
-def parse_push_target(raw: bytes, branch: str) -> tuple[str, str] | None:
-    """``(remote, remote ref)`` for ``branch`` from ``git for-each-ref
-    --format=PUSH_TARGET_FORMAT refs/heads/<branch>``; None when it tracks nothing."""
+class PushTarget(NamedTuple):
+    remote: str
+    remote_ref: str
+    push_remote: str  # "" when git names none
+
+
+def parse_push_target(raw: bytes, branch: str) -> PushTarget | None:
+    """Where ``branch`` tracks, from ``git for-each-ref --format=PUSH_TARGET_FORMAT
+    refs/heads/<branch>``; None when it tracks nothing."""
     for record in raw.split(b"\n"):
         fields = record.split(b"\0")
         # The pattern refs/heads/x also matches refs/heads/x/y; keep the exact ref.
-        if len(fields) == 3 and _name(fields[0]) == _HEADS + branch:
-            remote, ref = _name(fields[1]), _name(fields[2])
-            return (remote, ref) if remote and ref else None
+        if len(fields) == 4 and _name(fields[0]) == _HEADS + branch:
+            remote, ref, push_remote = (_name(f) for f in fields[1:])
+            return PushTarget(remote, ref, push_remote) if remote and ref else None
     return None

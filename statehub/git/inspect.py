@@ -252,8 +252,8 @@ def push_branch(
     target = parse_push_target(lookup.stdout, branch)
     if target is None:
         raise FixRefused(NO_REMOTE_BRANCH)
-    remote, remote_ref = target
-    refusal = push_refusal(branch, remote, remote_ref)
+    remote, remote_ref, push_remote = target
+    refusal = push_refusal(branch, remote, remote_ref, push_remote)
     if refusal is not None:
         raise FixRefused(refusal)
     # An explicit refspec without "+" is a fast-forward-only update whatever

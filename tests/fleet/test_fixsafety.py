@@ -139,3 +139,5 @@ def test_a_push_goes_only_to_the_same_named_branch_on_a_sane_remote() -> None:
         push_refusal("topic", "origin", "refs/heads/master") or ""
     )
     assert "not a name git gives a remote" in (push_refusal("m", "-u", "refs/heads/m") or "")
+    assert push_refusal("main", "origin", "refs/heads/main", "origin") is None
+    assert "sends it to 'fork'" in (push_refusal("main", "origin", "refs/heads/main", "fork") or "")

@@ -242,9 +242,9 @@ def test_it_rejects_garbled_branches(raw: bytes, message: str) -> None:
 
 
 def test_it_finds_the_push_target_of_exactly_that_branch() -> None:
-    raw = b"refs/heads/feature\x00origin\x00refs/heads/feature\nrefs/heads/feature2\x00up\x00x\n"
-    assert parse_push_target(raw, "feature") == ("origin", "refs/heads/feature")
-    assert parse_push_target(b"refs/heads/solo\x00\x00\n", "solo") is None
+    raw = b"refs/heads/feature\x00origin\x00refs/heads/feature\x00fork\nrefs/heads/feature2\x00up\x00x\x00up\n"  # noqa: E501
+    assert parse_push_target(raw, "feature") == ("origin", "refs/heads/feature", "fork")
+    assert parse_push_target(b"refs/heads/solo\x00\x00\x00\n", "solo") is None
     assert parse_push_target(b"", "absent") is None
 
 

@@ -81,6 +81,25 @@ def test_it_never_pushes_to_a_remote_whose_name_reads_as_an_option(
     assert report.findings == ["ahead"]
 
 
+def test_it_refuses_a_push_that_git_push_would_send_to_another_remote(
+    fleet_builder: FleetBuilder, store: Store, sweeper: Sweeper
+) -> None:
+    repo = fleet_builder.ahead("repo")
+    fleet_builder.clean("fork")  # a second remote, where this user publishes
+    fork = remote_of(fleet_builder, "fork")
+    fleet_builder.git(repo, "remote", "add", "fork", str(fork))
+    fleet_builder.git(repo, "config", "remote.pushDefault", "fork")
+    heads = {r: rev(fleet_builder, r, "main") for r in (remote_of(fleet_builder, "repo"), fork)}
+
+    report = _only(_sweep_fix(store, sweeper, repo))
+
+    assert report.actions == [
+        "refused to push main: git push sends it to 'fork' (pushRemote or remote.pushDefault), "
+        "not to 'origin' where its upstream is"
+    ]
+    assert {r: rev(fleet_builder, r, "main") for r in heads} == heads
+
+
 @pytest.mark.parametrize(
     ("ignored", "mine", "theirs"),
     [
