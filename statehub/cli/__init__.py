@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from statehub.cli import cadence, demo, progress, repos, serve, sweep
+from statehub.cli import cadence, demo, doctor, progress, repos, serve, sweep
 from statehub.cli.output import err_console
 from statehub.errors import ConfigError, RegistryError, StateHubError, StoreError
 
@@ -23,6 +23,7 @@ app.command("progress")(progress.progress)
 app.command("cadence")(cadence.cadence)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
+app.command("doctor")(doctor.doctor)
 
 # Exit statuses beyond the sweep's own exit_code (0 ok, 1 fix-mode findings remain).
 EXIT_BAD_INPUT = 2

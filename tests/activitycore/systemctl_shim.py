@@ -34,9 +34,11 @@ STATE = STATE_DIR / "state.json"
 
 
 def _load() -> dict:
-    if STATE.exists():
-        return json.loads(STATE.read_text())
-    return {"enabled": [], "active": [], "pids": {}, "calls": []}
+    state = json.loads(STATE.read_text()) if STATE.exists() else {}
+    for key, empty in (("enabled", []), ("active", []), ("pids", {}), ("calls", []),
+                       ("manager_env", {})):  # fmt: skip
+        state.setdefault(key, empty)
+    return state
 
 
 def _save(state: dict) -> None:
@@ -112,6 +114,49 @@ def _stop(state: dict, name: str) -> None:
     state["active"] = [u for u in state["active"] if u != name]
 
 
+def _show(state: dict, rest: list[str]) -> int:
+    """``show -p PROP [--value] UNIT``: Environment= and EnvironmentFiles= as systemd prints
+    them, from the installed unit."""
+    props = [rest[i + 1] for i, a in enumerate(rest) if a == "-p" and i + 1 < len(rest)]
+    value_only = "--value" in rest
+    names = [a for i, a in enumerate(rest) if not a.startswith("-") and rest[i - 1] != "-p"]
+    for name in names:
+        service = parse(_unit(name)).get("Service", {})
+        for prop in props:
+            if prop == "Environment":
+                words = []
+                for assignment in service.get("Environment", []):
+                    words.extend(shlex.split(assignment.replace("%h", str(HOME))))
+                value = " ".join(shlex.quote(w) for w in words)
+            elif prop == "EnvironmentFiles":
+                files = []
+                for entry in service.get("EnvironmentFile", []):
+                    path = entry.lstrip("-").replace("%h", str(HOME))
+                    files.append(
+                        f"{path} (ignore_errors={'yes' if entry.startswith('-') else 'no'})"
+                    )
+                value = "\n".join(files)
+            else:
+                sys.exit(f"systemctl shim: show -p {prop} is not something State Hub asks")
+            print(value if value_only else f"{prop}={value}")
+    return 0
+
+
+def _manager_environment(state: dict, verb: str, names: list[str]) -> None:
+    """The user manager's own environment, which every user service inherits."""
+    env = state["manager_env"]
+    if verb == "show-environment":
+        for key, value in sorted(env.items()):
+            print(f"{key}={value}")
+    elif verb == "import-environment":
+        env.update({n: os.environ[n] for n in names if n in os.environ})
+    elif verb == "set-environment":
+        env.update(dict(n.split("=", 1) for n in names))
+    elif verb == "unset-environment":
+        for name in names:
+            env.pop(name, None)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] != "--user":
         sys.exit("systemctl shim: the runbook uses user units only (systemctl --user …)")
@@ -143,6 +188,11 @@ def main(argv: list[str]) -> int:
     elif verb == "stop":
         for name in names:
             _stop(state, name)
+    elif verb == "show":
+        status = _show(state, rest)
+    elif verb in ("show-environment", "import-environment", "set-environment",
+                  "unset-environment"):  # fmt: skip
+        _manager_environment(state, verb, names)
     elif verb in ("list-timers", "status", "is-active", "is-enabled"):
         for name in names or [u for u in state["active"] if u.endswith(".timer")]:
             _unit(name)
