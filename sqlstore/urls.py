@@ -8,6 +8,8 @@ from sqlalchemy.exc import ArgumentError
 from sqlstore.errors import StoreErrors
 
 BACKENDS = ("sqlite", "postgresql")
+# The drivers installed with the services: the standard library's sqlite3 and psycopg 3.
+DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 
 
 def normalize_url(url: str | URL, errors: StoreErrors = StoreErrors()) -> URL:
@@ -27,10 +29,13 @@ def normalize_url(url: str | URL, errors: StoreErrors = StoreErrors()) -> URL:
             ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
-    if parsed.get_backend_name() not in BACKENDS:
+    # Refused here, by name: SQLAlchemy would otherwise import a driver that is not installed
+    # (postgresql+psycopg2://, +asyncpg) and fail with ModuleNotFoundError deep in create_engine.
+    if parsed.get_backend_name() not in BACKENDS or parsed.drivername not in DRIVERS:
         raise errors.error(
             f"unsupported database {parsed.drivername!r} in "
-            f"{parsed.render_as_string(hide_password=True)!r}: use sqlite:/// or postgresql://"
+            f"{parsed.render_as_string(hide_password=True)!r}: use sqlite:///PATH or "
+            "postgresql://USER@HOST/DB (postgresql+psycopg://…, psycopg 3)"
         )
     return parsed
 

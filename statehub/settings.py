@@ -59,7 +59,13 @@ class Settings(BaseSettings):
     @field_validator("home", mode="after")
     @classmethod
     def _absolute_home(cls, value: Path) -> Path:
-        return value.expanduser().resolve()
+        home = value.expanduser().resolve()
+        if home.exists() and not home.is_dir():
+            raise ValueError(
+                f"{home} exists and is not a directory; point STATEHUB_HOME at a directory "
+                "(it is created if missing)"
+            )
+        return home
 
     @property
     def resolved_database_url(self) -> str:
@@ -99,7 +105,8 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = "; ".join(
-            f"STATEHUB_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            f"STATEHUB_{'_'.join(str(p) for p in err['loc']).upper()}: "
+            f"{err['msg'].removeprefix('Value error, ')}"
             for err in exc.errors()
         )
         raise ConfigError(f"invalid settings — {problems}") from None

@@ -6,8 +6,12 @@ Every answer is JSON ``{"detail": …}``; a traceback only ever reaches the serv
 from __future__ import annotations
 
 import logging
+import math
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -73,12 +77,31 @@ async def _statehub_error(_: Request, exc: Exception) -> JSONResponse:
     return _json(500, str(exc))
 
 
+def _json_safe(value: Any) -> Any:
+    """``value`` with every NaN and infinity as text: Python's JSON reader takes ``NaN``,
+    ``Infinity`` and ``1e400`` as floats, and a 422 quoting one back could not be encoded."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    return value
+
+
+async def _invalid_request(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _json_safe(jsonable_encoder(exc.errors()))
+    return JSONResponse({"detail": errors}, status_code=422)
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     # Starlette re-raises after this answer, so the server logs the traceback.
     return _json(500, "internal server error (details are in the server log)")
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(RepoNotFound, _repo_not_found)
     app.add_exception_handler(SweepNotRecorded, _sweep_not_recorded)
     app.add_exception_handler(StoreError, _store_error)

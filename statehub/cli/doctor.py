@@ -6,6 +6,8 @@ import typer
 
 from statehub.cli.output import console, print_json
 from statehub.doctor import DoctorOptions, DoctorReport, diagnose
+from statehub.doctor.checks import Problem
+from statehub.errors import ConfigError
 from statehub.settings import load_settings
 
 
@@ -21,8 +23,14 @@ def doctor(
     ),
 ) -> None:
     """Check git, the home, lock, database, config, every remote host and the systemd units."""
-    settings = load_settings()
-    report = diagnose(settings, DoctorOptions(remote_timeout=timeout, units=units))
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        # Nothing else can be looked at without settings; say so as the one problem.
+        report = DoctorReport()
+        report.failed(Problem("settings", str(exc), "fix the variable named, then run again"))
+    else:
+        report = diagnose(settings, DoctorOptions(remote_timeout=timeout, units=units))
     if as_json:
         print_json(report.document())
     else:

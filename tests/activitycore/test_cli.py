@@ -118,6 +118,18 @@ def test_it_names_a_bad_setting(home: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "STATE_HUB_URL" in result.output and "http(s) URL" in result.output
 
 
+@pytest.mark.parametrize("url", ["postgresql+asyncpg://u@127.0.0.1/db", "mysql://u@h/db"])
+def test_a_database_url_of_an_unsupported_kind_names_the_supported_ones(
+    home: Path, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("ACTIVITY_CORE_DATABASE_URL", url)
+    result = CliRunner().invoke(app, ["runs"])
+    assert result.exit_code == 3, result.output  # the database cannot be used
+    assert "unsupported database" in result.output
+    assert "sqlite:///PATH" in result.output and "postgresql://" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_runs_on_an_empty_database(home: Path) -> None:
     result = CliRunner().invoke(app, ["runs"])
     assert result.exit_code == 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.cli.conftest import RunCli
 
 
@@ -72,3 +74,27 @@ def test_a_bad_setting_names_the_variable(run_cli: RunCli) -> None:
     out = run_cli("repos", "list", STATEHUB_WORKERS="many")
     _clean_failure(out)
     assert "STATEHUB_WORKERS" in out.stderr
+
+
+def test_a_home_that_is_a_file_is_named(tmp_path: Path, run_cli: RunCli) -> None:
+    blocker = tmp_path / "home-file"
+    blocker.write_text("")
+
+    out = run_cli("repos", "list", STATEHUB_HOME=str(blocker))
+
+    _clean_failure(out)
+    assert f"STATEHUB_HOME: {blocker} exists and is not a directory" in out.stderr
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://u@127.0.0.1/db", "postgresql+psycopg2://u@127.0.0.1/db", "oracle://x"]
+)
+def test_a_database_url_of_an_unsupported_kind_names_the_supported_ones(
+    run_cli: RunCli, url: str
+) -> None:
+    out = run_cli("repos", "list", STATEHUB_DATABASE_URL=url)
+
+    _clean_failure(out, status=3)
+    [line] = out.stderr.strip().splitlines()
+    assert "unsupported database" in line
+    assert "sqlite:///PATH" in line and "postgresql://" in line

@@ -224,7 +224,12 @@ def test_a_home_that_is_a_file_and_a_broken_config_are_named(
     code, document, _ = workstation.doctor("--no-units")
 
     assert code == 1
-    assert _problems(document, "home") == [f"{blocker} exists but is not a directory"]
+    [home_problem] = _problems(document, "settings")
+    assert f"STATEHUB_HOME: {blocker} exists and is not a directory" in home_problem
+
+    workstation.env["STATEHUB_HOME"] = str(tmp_path / "home-here")
+    code, document, _ = workstation.doctor("--no-units")
+    assert code == 1
     [config_problem] = _problems(document, "config")
     assert str(config) in config_problem and "not valid YAML" in config_problem
 

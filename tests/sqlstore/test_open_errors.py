@@ -60,6 +60,8 @@ def test_it_reports_a_sqlite_path_that_is_a_directory(kind: StoreKind, tmp_path:
     [
         ("not a url at all", "invalid database URL (not a SQLAlchemy URL): 'not a url at all'"),
         ("mysql://u:s3cret@db/x", "unsupported database 'mysql'"),
+        # A backend we use through a driver that is not installed: named, not imported.
+        ("postgresql+psycopg2://u:s3cret@db/x", "unsupported database 'postgresql+psycopg2'"),
     ],
 )
 def test_it_refuses_a_url_it_cannot_use(kind: StoreKind, url: str, message: str) -> None:
