@@ -4,10 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-# `make run` / `make serve` keep their state in the checkout unless told otherwise,
-# so trying State Hub never touches ~/.local/state.
-export STATEHUB_HOME ?= $(CURDIR)/.state
-export ACTIVITY_CORE_HOME ?= $(CURDIR)/.state/activity-core
+# No STATEHUB_HOME or ACTIVITY_CORE_HOME here: `make run`, `make serve` and the installed
+# commands then share one default home (~/.local/state/…), so a `statehub sweep` typed after
+# `make run` sweeps the fleet it registered. Every command names the home it used.
 # activity-core reaches State Hub only through this URL (the bridge tunnel in production).
 export STATE_HUB_URL ?= http://127.0.0.1:8000
 
@@ -21,7 +20,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## run: sweep the repos under ROOT (make run ROOT=~/src), or a demo fleet built under .state/
+## run: sweep the repos under ROOT (make run ROOT=~/src), or a demo fleet built in the home
 run: setup
 ifdef ROOT
 	$(BIN)/statehub repos discover $(ROOT)
@@ -72,4 +71,4 @@ dev: setup
 	$(BIN)/activity-core dev
 
 clean:
-	rm -rf $(VENV) .state .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -77,7 +77,7 @@ class SlotRuns:
     @property
     def status(self) -> str:
         """The best outcome of the slot's scheduled runs, or ``missing``."""
-        for status in ("succeeded", "running", "failed", "skipped"):
+        for status in ("succeeded", "running", "retrying", "failed", "skipped"):
             if any(r.status == status for r in self.runs):
                 return status
         return self.runs[0].status if self.runs else MISSING
@@ -100,7 +100,9 @@ class Mirror:
     @property
     def ok(self) -> bool:
         """Every judged slot fired and none failed or was skipped (running is fine)."""
-        return bool(self.slots) and all(s.status in ("succeeded", "running") for s in self.slots)
+        return bool(self.slots) and all(
+            s.status in ("succeeded", "running", "retrying") for s in self.slots
+        )
 
 
 def mirror(

@@ -80,10 +80,26 @@ def _settings(**overrides: Any) -> Settings:
     return load_settings(**overrides)
 
 
-def _with_temporal(
-    settings: Settings, body: Callable[[Client, Store], Coroutine[Any, Any, T]]
-) -> T:
+def _announce(store: Store) -> None:
+    """Which database a command used, on stderr (JSON output stays clean): a shell and a
+    worker on two different homes look alike otherwise."""
+    errors.print(f"activity-core database: {store.description}", style="dim", soft_wrap=True)
+
+
+def _open_store(settings: Settings, *, announce: bool = True) -> Store:
     store = Store.open(settings.resolved_database_url)
+    if announce:
+        _announce(store)
+    return store
+
+
+def _with_temporal(
+    settings: Settings,
+    body: Callable[[Client, Store], Coroutine[Any, Any, T]],
+    *,
+    announce: bool = True,
+) -> T:
+    store = _open_store(settings, announce=announce)
 
     async def main() -> T:
         client = await connect(settings)
@@ -139,17 +155,26 @@ def sync_activity_definitions(
 
 
 @app.command("sync-schedules")
-def sync_schedules_command() -> None:
+def sync_schedules_command(
+    prune: Annotated[
+        bool,
+        typer.Option(
+            help="also delete this task queue's schedules that no definition in the database "
+            "knows (each is listed)"
+        ),
+    ] = False,
+) -> None:
     """Make the Temporal schedules match the definitions in the database.
 
     One schedule per definition (cron, time zone, overlap SKIP, catch-up window by
     misfire_policy; paused with a note while enabled is false), updated in place, deleted when
-    its definition is gone. Safe to run again.
+    its definition is gone. A schedule the database does not know is listed and left alone
+    unless --prune. Refuses to run from a database without definitions. Safe to run again.
     """
 
     def body() -> None:
         settings = _settings()
-        report = _with_temporal(settings, lambda c, s: sync_schedules(c, s, settings))
+        report = _with_temporal(settings, lambda c, s: sync_schedules(c, s, settings, prune=prune))
         output.print_schedule_sync(console, report, settings)
 
     _guarded(body)
@@ -185,7 +210,7 @@ def trigger(
     def body() -> None:
         settings = _settings()
         # An unknown name is the likelier mistake: say so before trying Temporal.
-        store = Store.open(settings.resolved_database_url)
+        store = _open_store(settings)
         try:
             with store.reading() as db:
                 catalog.find_definition(db, name_or_id=name_or_id)
@@ -201,6 +226,7 @@ def trigger(
                 identity=identity or operator_identity(),
                 wait_seconds=timeout if wait else None,
             ),
+            announce=False,
         )
         output.print_triggered(console, result, waited=wait)
         if wait and (result.row is None or result.row.status != runs.SUCCEEDED):
@@ -221,7 +247,7 @@ def list_runs(
 
     def body() -> None:
         settings = _settings()
-        store = Store.open(settings.resolved_database_url)
+        store = _open_store(settings, announce=not as_json)
         try:
             with store.reading() as db:
                 definition_id = None
@@ -272,7 +298,7 @@ def cadence_command(
         if grace_period > MAX_WINDOW:  # a slot plus more would run past datetime's year 9999
             raise ConfigError(f"--grace {grace}: at most {MAX_WINDOW.days}d")
         settings = _settings()
-        store = Store.open(settings.resolved_database_url)
+        store = _open_store(settings, announce=not as_json)
         end = datetime.now(UTC)
         start = end - window
         try:
@@ -312,7 +338,9 @@ def show_schedules(
 
     def body() -> None:
         settings = _settings()
-        views = _with_temporal(settings, lambda c, s: describe_schedules(c, s, settings))
+        views = _with_temporal(
+            settings, lambda c, s: describe_schedules(c, s, settings), announce=not as_json
+        )
         if as_json:
             print(json.dumps([output.schedule_document(v) for v in views], indent=2))
         else:
@@ -358,7 +386,7 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 
 async def _dev_main(settings: Settings) -> None:
-    store = Store.open(settings.resolved_database_url)
+    store = _open_store(settings)
     try:
         client = await connect(settings, wait_seconds=20)
         report = await sync_schedules(client, store, settings)

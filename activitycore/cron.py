@@ -61,7 +61,32 @@ def validate(expression: str) -> str:
     for part, (name, low, high, names) in zip(parts, _FIELDS, strict=True):
         for item in part.split(","):
             _check_item(text, item, name, low, high, names)
+    _refuse_impossible_dates(text, parts)
     return text
+
+
+# The most days each month ever has (February: in leap years).
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _refuse_impossible_dates(text: str, parts: list[str]) -> None:
+    """A day-of-month no allowed month has (``30 2``) would make a schedule that never fires,
+    and Temporal would accept it silently. When day-of-week is restricted too, cron fires on
+    either, so the weekday still fires it."""
+    if parts[2].startswith("*") or not parts[4].startswith("*"):
+        return
+    sets = _expand(parts)
+    days, months = sets[2], sets[3]
+    if any(day <= _MONTH_DAYS[month - 1] for month in months for day in days):
+        return
+    raise CronError(
+        f"{text!r} never fires: no month among {_names(months, _MONTHS)} has day "
+        f"{', '.join(map(str, sorted(days)))}"
+    )
+
+
+def _names(values: frozenset[int], names: list[str]) -> str:
+    return ", ".join(names[v - 1] for v in sorted(values))
 
 
 def _check_item(
@@ -73,6 +98,12 @@ def _check_item(
     step = match.group("step")
     if step is not None and int(step) == 0:
         raise CronError(f"{text!r}: {name} step must be at least 1")
+    if step is not None and int(step) > high - low + 1:
+        # */61 in the minute field can only ever mean its first value: surely a mistake.
+        raise CronError(
+            f"{text!r}: {name} step {int(step)} exceeds the field ({low}-{high}, "
+            f"{high - low + 1} values)"
+        )
     spec = match.group("range")
     if spec == "*":
         return
@@ -100,6 +131,12 @@ def field_values(expression: str) -> tuple[list[frozenset[int]], bool, bool]:
     if text.startswith("@every"):
         raise CronError(f"{text!r} is an interval, not a cron expression")
     parts = text.split(" ")
+    # As Vixie cron and Temporal: a field starting with "*" (even "*/2") is unrestricted.
+    return _expand(parts), not parts[2].startswith("*"), not parts[4].startswith("*")
+
+
+def _expand(parts: list[str]) -> list[frozenset[int]]:
+    """Each field's allowed values, from fields ``_check_item`` has accepted."""
     sets: list[frozenset[int]] = []
     for part, (_name, low, high, names) in zip(parts, _FIELDS, strict=True):
         values: set[int] = set()
@@ -117,5 +154,4 @@ def field_values(expression: str) -> tuple[list[frozenset[int]], bool, bool]:
             values.update(range(first, last + 1, step))
         sets.append(frozenset(values))
     sets[4] = frozenset(0 if day == 7 else day for day in sets[4])
-    # As Vixie cron and Temporal: a field starting with "*" (even "*/2") is unrestricted.
-    return sets, not parts[2].startswith("*"), not parts[4].startswith("*")
+    return sets

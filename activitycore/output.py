@@ -16,7 +16,13 @@ from activitycore.store.models import RunRow
 from activitycore.trigger import TriggeredRun
 
 _SLOTS_SHOWN = 20
-_STATUS_STYLE = {"succeeded": "green", "failed": "red", "running": "yellow", "skipped": "dim"}
+_STATUS_STYLE = {
+    "succeeded": "green",
+    "failed": "red",
+    "running": "yellow",
+    "retrying": "yellow",
+    "skipped": "dim",
+}
 
 
 def _when(value: datetime | None) -> str:
@@ -62,9 +68,17 @@ def print_schedule_sync(console: Console, report: ScheduleReport, settings: Sett
                 soft_wrap=True,
                 markup=False,
             )
+    for change in report.unknown:
+        console.print(
+            f"{'unknown':<9}  {change.schedule_id}  (no definition in this database has it; "
+            "left alone: --prune deletes it)",
+            soft_wrap=True,
+            markup=False,
+        )
     console.print(
         f"{len(report.created)} created, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged, {len(report.deleted)} deleted — Temporal "
+        f"{len(report.unchanged)} unchanged, {len(report.deleted)} deleted, "
+        f"{len(report.unknown)} unknown left alone — Temporal "
         f"{settings.temporal_address}, namespace {settings.temporal_namespace}",
         soft_wrap=True,
     )
@@ -233,7 +247,7 @@ def print_mirror(
         soft_wrap=True,
         markup=False,
     )
-    bad = [s for s in mirror.slots if s.status not in ("succeeded", "running")]
+    bad = [s for s in mirror.slots if s.status not in ("succeeded", "running", "retrying")]
     if bad:
         table = Table("slot (UTC)", "status", "runs")
         for s in bad[:_SLOTS_SHOWN]:

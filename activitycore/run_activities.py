@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activitycore.definitions import Definition, HttpRequest
 from activitycore.errors import DefinitionNotFound
@@ -191,11 +191,35 @@ class RunActivities:
                 checkpoint=checkpoint,
             )
         except PermanentActionError as exc:
+            await self._failed_attempt(call.run_id, info.attempt, str(exc), retryable=False)
             raise ApplicationError(
-                str(exc), type="PermanentActionError", non_retryable=True
+                str(exc),
+                type="PermanentActionError",
+                non_retryable=True,
+                category=ApplicationErrorCategory.BENIGN,
             ) from None
         except RetryableActionError as exc:
-            raise ApplicationError(str(exc), type="RetryableActionError") from None
+            await self._failed_attempt(call.run_id, info.attempt, str(exc), retryable=True)
+            raise ApplicationError(
+                str(exc), type="RetryableActionError", category=ApplicationErrorCategory.BENIGN
+            ) from None
+
+    async def _failed_attempt(
+        self, run_id: str, attempt: int, error: str, *, retryable: bool
+    ) -> None:
+        """One log line per failed attempt, and the row shows it. The errors raised after this
+        are BENIGN so that the SDK logs them at debug: an expected failure (State Hub down for
+        a minute) is not a traceback per retry in the worker's journal."""
+        if retryable:
+            await asyncio.to_thread(self._record_failed_attempt, run_id, error)
+        outcome = "will be retried if attempts remain" if retryable else "not retryable"
+        activity.logger.warning(
+            "run %s: attempt %d failed (%s): %s", run_id, attempt, outcome, error
+        )
+
+    def _record_failed_attempt(self, run_id: str, error: str) -> None:
+        with self._store.session() as db:
+            runs.record_failed_attempt(db, run_id=run_id, error=error)
 
     def _begin_attempt(self, run_id: str, attempt: int) -> str | None:
         with self._store.session() as db:

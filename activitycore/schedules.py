@@ -31,6 +31,7 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
+from activitycore.errors import ConfigError
 from activitycore.settings import Settings
 from activitycore.store import Store, catalog
 from activitycore.store.models import DefinitionRow
@@ -59,6 +60,9 @@ class ScheduleReport:
     updated: list[ScheduleChange] = field(default_factory=list)
     unchanged: list[ScheduleChange] = field(default_factory=list)
     deleted: list[ScheduleChange] = field(default_factory=list)
+    # Schedules with this task queue's prefix that the database knows nothing of: left alone
+    # unless pruning (the database may be the wrong one, not the schedule an orphan).
+    unknown: list[ScheduleChange] = field(default_factory=list)
 
 
 def catchup_window(row: DefinitionRow, settings: Settings) -> timedelta:
@@ -105,20 +109,41 @@ def _fingerprint(values: dict[str, object]) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
 
 
-async def sync_schedules(client: Client, store: Store, settings: Settings) -> ScheduleReport:
-    """Create, update (in place) or delete schedules until they match the definitions."""
+async def sync_schedules(
+    client: Client, store: Store, settings: Settings, *, prune: bool = False
+) -> ScheduleReport:
+    """Create, update (in place) or delete schedules until they match the definitions.
+
+    A schedule is deleted when the database says its definition was removed; one the database
+    does not know at all only with ``prune``. From a database without any definition this
+    refuses: it is far likelier the wrong database (another home) than a wish to delete every
+    live schedule.
+    """
     with store.reading() as db:
         active = catalog.active_definitions(db)
         removed = catalog.removed_definitions(db)
+    if not active and not removed:
+        raise ConfigError(
+            f"{store.description} holds no activity definitions, so it cannot say which "
+            "schedules are this installation's; run `activity-core sync-activity-definitions` "
+            "first, or check ACTIVITY_CORE_HOME / ACTIVITY_CORE_DATABASE_URL"
+        )
     report = ScheduleReport()
     for row in active:
         await _ensure(client, row, settings, report)
     gone = {schedule_id(settings, row.id): row.name for row in removed}
-    wanted = {schedule_id(settings, row.id) for row in active}
+    known = gone.keys() | {schedule_id(settings, row.id) for row in active}
+    unknown = []
     async for listed in await client.list_schedules():
         # The list is eventually consistent; the removed definitions above are the sure part.
-        if listed.id.startswith(f"{settings.task_queue}:") and listed.id not in wanted:
-            gone.setdefault(listed.id, listed.id.split(":", 1)[1])
+        if listed.id.startswith(f"{settings.task_queue}:") and listed.id not in known:
+            unknown.append(listed.id)
+    for sid in sorted(unknown):
+        change = ScheduleChange(sid, sid.split(":", 1)[1], paused=False)
+        if not prune:
+            report.unknown.append(change)
+        elif await _delete(client, sid):
+            report.deleted.append(change)
     for sid, name in sorted(gone.items()):
         if await _delete(client, sid):
             report.deleted.append(ScheduleChange(sid, name, paused=False))

@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session
 from activitycore.store.models import DefinitionRow, RunRow
 
 RUNNING, SUCCEEDED, FAILED, SKIPPED = "running", "succeeded", "failed", "skipped"
+# An attempt failed and Temporal will try again: `error` holds that attempt's reason.
+RETRYING = "retrying"
+IN_PROGRESS = (RUNNING, RETRYING)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,16 @@ def begin_attempt(db: Session, *, run_id: str, attempt: int) -> str | None:
         .values(attempts=attempt)
     )
     return db.scalar(select(RunRow.action_location).where(RunRow.run_id == run_id))
+
+
+def record_failed_attempt(db: Session, *, run_id: str, error: str) -> None:
+    """An attempt failed: the row says so (and why) while the run waits for its next try.
+    Never touches a run that already finished (a late, zombie attempt)."""
+    db.execute(
+        update(RunRow)
+        .where(RunRow.run_id == run_id, RunRow.status.in_(IN_PROGRESS))
+        .values(status=RETRYING, error=error)
+    )
 
 
 def save_location(db: Session, *, run_id: str, location: str) -> None:

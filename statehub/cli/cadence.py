@@ -102,7 +102,7 @@ def cadence(
     slot_length = _duration("--every", every)
     late_by = _duration("--tolerance", tolerance)
     try:
-        with opened() as ctx:
+        with opened(announce=not as_json) as ctx:
             verdict = window_verdict(
                 ctx.store,
                 now=datetime.now(UTC),

@@ -18,7 +18,7 @@ def progress(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Show progress events, newest first (e.g. --event-type consistency_sweep_remote_all)."""
-    with opened() as ctx, ctx.store.reading() as db:
+    with opened(announce=not as_json) as ctx, ctx.store.reading() as db:
         events = list_events(db, event_type=event_type, limit=limit, before_id=before)
     if as_json:
         print_json([ProgressEventOut.model_validate(e).model_dump(mode="json") for e in events])

@@ -49,7 +49,7 @@ def list_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """List the registered repos."""
-    with opened() as ctx:
+    with opened(announce=not as_json) as ctx:
         apply_config_file(ctx)
         with ctx.store.session() as db:
             repos = list_repos(db)

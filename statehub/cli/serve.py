@@ -65,7 +65,8 @@ def serve(
         app = create_app(settings, store)
         auth = "bearer token required" if token else "no token (loopback only)"
         err_console.print(
-            f"State Hub API on http://{host}:{port} — {store.description}; {auth}",
+            f"State Hub API on http://{host}:{port} — home {settings.home}, "
+            f"{store.description}; {auth}",
             highlight=False,
             soft_wrap=True,
         )

@@ -71,7 +71,7 @@ def sweep(
         caller_run_id=caller_run_id,
         fetch=not no_fetch,
     )
-    with opened() as ctx:
+    with opened(announce=not as_json) as ctx:
         apply_config_file(ctx)
         sweeper = Sweeper(ctx.settings, ctx.store)
         try:

@@ -159,3 +159,41 @@ def test_it_accepts_classic_cron_and_every(expression: str) -> None:
 def test_it_refuses_what_temporal_would_misread_or_reject(expression: str) -> None:
     with pytest.raises(cron.CronError):
         cron.validate(expression)
+
+
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [
+        ("0 0 30 2 *", "never fires: no month among FEB has day 30"),
+        ("0 0 31 4,6,9,11 *", "never fires: no month among APR, JUN, SEP, NOV has day 31"),
+        ("0 0 30,31 FEB *", "never fires"),
+        ("*/61 * * * *", "minute step 61 exceeds the field (0-59, 60 values)"),
+        ("0 */25 * * *", "hour step 25 exceeds the field (0-23, 24 values)"),
+        ("0 0 1 */13 *", "month step 13 exceeds the field"),
+    ],
+)
+def test_it_refuses_a_trigger_that_never_fires_or_steps_past_its_field(
+    expression: str, reason: str
+) -> None:
+    with pytest.raises(cron.CronError) as raised:
+        cron.validate(expression)
+    assert reason in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "expression", ["0 0 29 2 *", "0 0 30 2 MON", "0 0 31 1-12 *", "*/60 * * * *"]
+)
+def test_rare_but_possible_triggers_are_accepted(expression: str) -> None:
+    assert cron.validate(expression) == expression
+
+
+def test_a_definition_whose_trigger_never_fires_is_refused_by_file_and_line(
+    definitions_dir: Path,
+) -> None:
+    path = definitions_dir / "never.yaml"
+    path.write_text(BASE.replace("'*/5 * * * *'", "'0 0 30 2 *'"))
+    assert "0 0 30 2 *" in path.read_text()
+    with pytest.raises(DefinitionError) as raised:
+        load_definitions([definitions_dir], {})
+    [problem] = raised.value.problems
+    assert problem.startswith(f"{path}:") and "trigger" in problem and "never fires" in problem

@@ -1,9 +1,12 @@
 """`sync-schedules`: one Temporal schedule per definition, idempotent, updated in place,
-orphans deleted, paused with a note while disabled — and a paused schedule never fires."""
+unknown schedules deleted only with --prune, nothing deleted from an empty database, paused
+with a note while disabled — and a paused schedule never fires."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +28,12 @@ from activitycore.settings import Settings
 from activitycore.store import Store
 from activitycore.temporal import connect
 from activitycore.worker import running_worker
-from tests.activitycore.support import load_and_sync_definitions, runs_of, write_definition
+from tests.activitycore.support import (
+    BIN,
+    load_and_sync_definitions,
+    runs_of,
+    write_definition,
+)
 
 pytestmark = pytest.mark.temporal
 
@@ -86,7 +94,8 @@ def test_it_mirrors_definitions_as_schedules(
         assert berlin and all((t.hour, t.minute) == (3, 0) for t in berlin)
         assert not (await describe(client, sid_b)).schedule.state.paused
 
-        # A definition gone from disk takes its schedule with it; so does an orphan.
+        # A definition gone from disk takes its schedule with it; a schedule the database
+        # does not know is listed and left alone, unless pruning.
         a.unlink()
         load_and_sync_definitions(settings, store)
         orphan = schedule_id(settings, "cccccccc-3333-4333-8333-333333333333")
@@ -101,8 +110,12 @@ def test_it_mirrors_definitions_as_schedules(
             ),
         )
         report = await sync_schedules(client, store, settings)
-        assert sorted(c.schedule_id for c in report.deleted) == sorted([sid_a, orphan])
+        assert [c.schedule_id for c in report.deleted] == [sid_a]
+        assert [c.schedule_id for c in report.unknown] == [orphan]
         assert counts(report)[:3] == (0, 0, 1)
+        assert (await describe(client, orphan)).schedule.state.paused
+        report = await sync_schedules(client, store, settings, prune=True)
+        assert [c.schedule_id for c in report.deleted] == [orphan] and report.unknown == []
         for gone in (sid_a, orphan):
             with pytest.raises(RPCError) as raised:
                 await describe(client, gone)
@@ -150,5 +163,85 @@ def test_a_paused_schedule_does_not_fire(
         later = [r for r in runs_of(store, ID_A) if r.fired_at > disabled_at]
         assert later and all(r.status == "skipped" for r in later)
         assert "disabled" in (later[-1].error or "")
+
+    asyncio.run(scenario())
+
+
+def test_from_an_empty_database_it_refuses_and_the_live_schedule_stays(
+    temporal_settings: Settings, store: Store, definitions_dir: Path, tmp_path: Path
+) -> None:
+    """The trap the issue names: a shell on another home (an empty database) that ran
+    sync-schedules silently deleted the live schedule."""
+    write_definition(definitions_dir, "a.yaml", id=ID_A, name="Alpha")
+    load_and_sync_definitions(temporal_settings, store)
+    sid = schedule_id(temporal_settings, ID_A)
+    env = {
+        **{
+            k: v for k, v in os.environ.items() if not k.startswith(("ACTIVITY_CORE_", "STATE_HUB"))
+        },
+        "ACTIVITY_CORE_HOME": str(tmp_path / "another-home"),
+        "TEMPORAL_ADDRESS": temporal_settings.temporal_address,
+        "ACTIVITY_CORE_TASK_QUEUE": temporal_settings.task_queue,
+    }
+
+    async def scenario() -> None:
+        client = await connect(temporal_settings)
+        await sync_schedules(client, store, temporal_settings)
+        for args in (["sync-schedules"], ["sync-schedules", "--prune"]):
+            done = subprocess.run(
+                [str(BIN / "activity-core"), *args], env=env, capture_output=True, text=True,
+                timeout=60, stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+            assert done.returncode == 1, done.stdout + done.stderr
+            assert "holds no activity definitions" in done.stderr
+            assert str(tmp_path / "another-home") in done.stderr  # the database it used
+            assert (await describe(client, sid)).schedule.spec is not None
+
+    asyncio.run(scenario())
+
+
+def test_the_command_lists_unknown_schedules_and_prunes_only_when_asked(
+    temporal_settings: Settings, store: Store, definitions_dir: Path
+) -> None:
+    write_definition(definitions_dir, "a.yaml", id=ID_A, name="Alpha")
+    load_and_sync_definitions(temporal_settings, store)
+    stray = schedule_id(temporal_settings, "dddddddd-4444-4444-8444-444444444444")
+    env = {
+        **{
+            k: v for k, v in os.environ.items() if not k.startswith(("ACTIVITY_CORE_", "STATE_HUB"))
+        },
+        "ACTIVITY_CORE_DATABASE_URL": temporal_settings.resolved_database_url,
+        "TEMPORAL_ADDRESS": temporal_settings.temporal_address,
+        "ACTIVITY_CORE_TASK_QUEUE": temporal_settings.task_queue,
+    }
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [str(BIN / "activity-core"), "sync-schedules", *args], env=env, capture_output=True,
+            text=True, timeout=60, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout + done.stderr
+
+    async def scenario() -> None:
+        client = await connect(temporal_settings)
+        await client.create_schedule(
+            stray,
+            Schedule(
+                action=ScheduleActionStartWorkflow(
+                    "ActivityRun", id=stray, task_queue=temporal_settings.task_queue
+                ),
+                spec=ScheduleSpec(cron_expressions=["0 0 1 1 *"]),
+                state=ScheduleState(paused=True),
+            ),
+        )
+        kept = run()
+        assert f"unknown    {stray}" in kept and "--prune deletes it" in kept
+        assert "activity-core database: SQLite database" in kept
+        assert (await describe(client, stray)).schedule is not None
+        pruned = run("--prune")
+        assert f"deleted    {stray.split(':', 1)[1]}  ({stray})" in pruned
+        with pytest.raises(RPCError):
+            await describe(client, stray)
 
     asyncio.run(scenario())
