@@ -176,9 +176,15 @@ def _agent(systemctl: probes.Systemctl, *, needs_agent: bool) -> list[Problem]:
 
 
 def _token(report: DoctorReport, settings: Settings, directory: Path | None) -> None:
+    try:
+        token_set = settings.api_token() is not None
+    except ConfigError as exc:
+        fix = "make the file readable and non-empty, or set STATEHUB_TOKEN instead"
+        report.failed(Problem("token", str(exc), fix))
+        return
     unit = directory / SERVER_UNIT if directory is not None else None
     if unit is None or not unit.is_file():
-        report.passed("token", "set" if _token_set(settings) else "not set (serve on loopback)")
+        report.passed("token", "set" if token_set else "not set (serve on loopback)")
         return
     exec_start = next(
         (
@@ -189,13 +195,6 @@ def _token(report: DoctorReport, settings: Settings, directory: Path | None) -> 
         "",
     )
     host = serve_host(exec_start)
-    problem = token_problem(host, token_set=_token_set(settings))
-    summary = f"{SERVER_UNIT} listens on {host}; token {'set' if _token_set(settings) else 'unset'}"
+    problem = token_problem(host, token_set=token_set)
+    summary = f"{SERVER_UNIT} listens on {host}; token {'set' if token_set else 'unset'}"
     report.record("token", [problem] if problem else [], summary)
-
-
-def _token_set(settings: Settings) -> bool:
-    try:
-        return settings.api_token() is not None
-    except ConfigError:
-        return False

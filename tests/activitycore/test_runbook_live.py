@@ -14,8 +14,12 @@ What is not real, and why:
   byte) and runs what systemd would run (a service's ExecStart with its Environment=,
   EnvironmentFile= and WorkingDirectory=). Timers are marked, not fired.
   tests/deploy/test_systemd_units.py runs ``systemd-analyze verify`` on the same files.
-* State Hub listens on a free port, not 8000 (which may be taken); ``STATE_HUB_URL`` says
-  where, exactly as the runbook's commands expect.
+* The settings files of "Where things live" are written by the test, as the runbook's
+  ```ini blocks show them, with the machine's own values: State Hub on a free port, not 8000
+  (which may be taken), and ``TEMPORAL_ADDRESS`` naming the session's Temporal dev server (the
+  cluster's Temporal, which the runbook's Install checks with ``temporal operator cluster
+  health``). Beyond that the blocks get no variable from the test: ``STATE_HUB_URL`` and
+  ``STATE_HUB_TOKEN`` come from the env files the blocks load.
 * The parallel week: a week cannot be waited for, so before the Verdict the test writes a
   week of history of the exact recorded shape (timer sweeps, activity-core lock skips and
   scheduled ActivityRuns) behind the real events of this run.
@@ -133,6 +137,8 @@ def test_the_runbook_runs_from_start_to_end(
             "STATEHUB_TOKEN": TOKEN,
             "STATEHUB_FETCH_TIMEOUT": FETCH_TIMEOUT,
             **({} if sqlite else {"STATEHUB_DATABASE_URL": hub_db}),
+            "STATE_HUB_URL": url,
+            "STATE_HUB_TOKEN": TOKEN,
         },
     )
     env_file(
@@ -158,17 +164,12 @@ def test_the_runbook_runs_from_start_to_end(
         hub, {"clean": fleet_builder.clean("clean"), "slow": fleet_builder.hanging_remote("slow")}
     )
 
-    # The shell every block runs in: the operator's, with nothing of ours leaking in.
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("STATEHUB_", "XDG_"))}
-    shell_env = {
-        **base,
-        "HOME": str(home),
-        "PATH": f"{shim_dir}:{base['PATH']}",
-        "STATE_HUB_URL": url,
-        "STATE_HUB_TOKEN": TOKEN,
-        "SYSTEMCTL_SHIM_DELEGATED": "statehub.service state-hub-bridge.service",
-        "COLUMNS": "200",
-    }
+    # The shell every block runs in: the operator's, with nothing of ours leaking in and
+    # nothing added but the machine itself (its home, and systemctl's stand-in on PATH).
+    # Whatever a block uses, the runbook must have set in a step before it.
+    ours = ("STATEHUB_", "STATE_HUB_", "ACTIVITY_CORE_", "ACTIVITY_DEFINITION", "TEMPORAL_", "XDG_")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    shell_env = {**base, "HOME": str(home), "PATH": f"{shim_dir}:{base['PATH']}"}
     # statehub.service's command, on a free port, with the unit's environment.
     argv = exec_start(UNITS / "statehub.service", home)
     assert argv[-4:] == ["--host", "127.0.0.1", "--port", "8000"]
@@ -212,8 +213,9 @@ def test_the_runbook_runs_from_start_to_end(
 
     assert [b.language for b in ran].count("sql") == 1
     assert {b.section for b in ran} >= {
-        "Install", "API Surface", "Schedule Check", "Manual Canary", "Progress Event Check",
-        "ActivityRun Check", "Parallel Week", "Verdict", "Cutover", "Rollback",
+        "Start here: statehub doctor", "Install", "API Surface", "Schedule Check",
+        "Manual Canary", "Progress Event Check", "ActivityRun Check", "Parallel Week",
+        "Verdict", "Cutover", "Rollback",
     }  # fmt: skip
 
 
@@ -251,6 +253,15 @@ def _stop_started_services(home: Path) -> None:
 
 def _check(outputs: dict[str, list[str]], home: Path, hub: Store) -> None:
     """What each step should have shown, and what the whole run left behind."""
+
+    # The shell has no COLUMNS: rich wraps human output at 80 columns, so match words.
+    def words(text: str) -> str:
+        return " ".join(text.split())
+
+    before, installed = (words(o) for o in (outputs["Start here: statehub doctor"][0],
+                                            outputs["Install"][0]))  # fmt: skip
+    assert "all is well" in before and "units -" in before, before
+    assert "all is well" in installed and "units: installed and enabled" in installed, installed
     manual = json.loads(outputs["API Surface"][0])
     assert manual["triggered_by"] == "manual" and manual["lock_skipped"] is False
     assert json.loads(outputs["API Surface"][1])["overdue"] is False
@@ -261,7 +272,7 @@ def _check(outputs: dict[str, list[str]], home: Path, hub: Store) -> None:
     assert canary_run in outputs["Progress Event Check"][0]
     assert canary_run in outputs["ActivityRun Check"][0]
     assert "[active]" in outputs["Parallel Week"][0]
-    verdict, mirror = outputs["Verdict"]  # the CLI and the API's JSON; the mirror check
+    verdict, mirror = (words(o) for o in outputs["Verdict"])  # CLI and API; the mirror check
     assert "custodian-sync.timer can be disabled" in verdict
     assert '"can_disable_timer": true' in verdict
     assert "every slot fired and succeeded" in mirror

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -289,3 +290,42 @@ def test_ssh_remotes_need_the_agent_in_both_sweeping_units(
     finally:
         agent.close()
     assert _problems(document, "units") == []
+
+
+def test_a_server_beyond_loopback_without_a_token_is_named(workstation: Workstation) -> None:
+    workstation.install_units()
+    unit = workstation.home / ".config" / "systemd" / "user" / "statehub.service"
+    unit.write_text(unit.read_text().replace("--host 127.0.0.1", "--host 0.0.0.0"))
+
+    _, document, _ = workstation.doctor()
+    [problem] = _problems(document, "token")
+    assert "listens on 0.0.0.0, beyond loopback, and no token is set" in problem
+
+    workstation.env["STATEHUB_TOKEN"] = "a-secret"
+    _, document, _ = workstation.doctor()
+    assert _problems(document, "token") == []
+
+
+def test_an_unreadable_token_file_is_named(workstation: Workstation, tmp_path: Path) -> None:
+    workstation.env["STATEHUB_TOKEN_FILE"] = str(tmp_path / "no-such-token")
+
+    code, document, _ = workstation.doctor("--no-units")
+
+    assert code == 1
+    [problem] = _problems(document, "token")
+    assert "cannot be read" in problem
+
+
+def test_a_schema_behind_is_named(workstation: Workstation, sqlite_url: str) -> None:
+    workstation.env["STATEHUB_DATABASE_URL"] = sqlite_url
+    Store.open(sqlite_url).dispose()
+    path = make_url(sqlite_url).database
+    assert path is not None
+    with sqlite3.connect(path) as conn:
+        conn.execute("delete from alembic_version")
+
+    code, document, _ = workstation.doctor("--no-units")
+
+    assert code == 1
+    [problem] = _problems(document, "database")
+    assert "schema revision none" in problem
