@@ -266,7 +266,15 @@ def test_ssh_remotes_need_the_agent_in_both_sweeping_units(
 ) -> None:
     repo = fleet_builder.clean("api")
     subprocess.run(
-        ["git", "-C", str(repo), "remote", "add", "gh", "git@github.invalid:org/api.git"],
+        [
+            "git",
+            "-C",
+            str(repo),
+            "remote",
+            "add",
+            "gh",
+            f"ssh://git@127.0.0.1:{_closed_port()}/api.git",
+        ],
         check=True,
     )
     _register(database_url, {"api": repo})
