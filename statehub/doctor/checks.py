@@ -87,7 +87,8 @@ class Host:
     name: str  # host[:port] for network remotes; the path itself for local ones
 
     def __str__(self) -> str:
-        return self.name if self.transport is Transport.LOCAL else f"{self.transport}://{self.name}"
+        # http(s) and other schemes keep theirs in the name; a local remote is its path.
+        return f"ssh://{self.name}" if self.transport is Transport.SSH else self.name
 
 
 def host_of(url: str) -> Host:

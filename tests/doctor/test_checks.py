@@ -57,6 +57,7 @@ def test_it_wants_git_2_35(output: str, ok: bool) -> None:
 def test_it_groups_remotes_by_the_host_git_would_reach(url: str, host: Host) -> None:
     assert host_of(url) == host
     assert "secret" not in str(host)
+    assert str(host).count("://") <= 1
 
 
 def test_one_probe_per_host_names_every_remote_on_it() -> None:
