@@ -337,3 +337,20 @@ def test_a_schema_behind_is_named(workstation: Workstation, sqlite_url: str) -> 
     assert code == 1
     [problem] = _problems(document, "database")
     assert "schema revision none" in problem
+
+
+def test_a_discover_root_that_is_not_there_is_named(
+    workstation: Workstation, tmp_path: Path
+) -> None:
+    config = tmp_path / "cfg" / "fleet.yaml"
+    config.parent.mkdir()
+    (tmp_path / "cfg" / "mounted").mkdir()
+    # Relative roots are the file's own directory's, whatever the doctor's working directory.
+    config.write_text("discover:\n  - mounted\n  - unmounted-disk\n")
+    workstation.env["STATEHUB_CONFIG_FILE"] = str(config)
+
+    code, document, _ = workstation.doctor("--no-units")
+
+    assert code == 1
+    [problem] = _problems(document, "config")
+    assert f"discover root {tmp_path / 'cfg' / 'unmounted-disk'} is not a directory" in problem
