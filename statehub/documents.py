@@ -11,9 +11,9 @@ imports neither.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ProgressEventOut(BaseModel):
@@ -59,4 +59,12 @@ class SweepSummary(BaseModel):
     age_seconds: float
     lock_skipped: bool
     exit_code: int | None
+    health: Literal["ok", "degraded", "failed"] = Field(
+        description="ok, degraded (ran but did not see all of the fleet) or failed"
+    )
+    health_reasons: list[str]
+    health_derived: bool = Field(
+        description="true for an event recorded before sweeps carried their health: "
+        "derived from its document by the same rule"
+    )
     summary: str

@@ -14,6 +14,9 @@ raises them for State Hub's store.
     ├── InspectError           a git work tree git cannot read (corrupt, unreadable output)
     ├── FixRefused             fix mode declined a change it could not prove safe
     ├── FleetBuildError        the demo fleet builder could not make a repo
+    ├── HomeUnusable           the State Hub home cannot be created or written
+    │   └── SweepCannotStart   so a sweep could not start (has .result; in
+    │                          statehub.sweep.result, beside the result it carries)
     └── StoreError             the database cannot be used
         ├── StoreUnavailable   it cannot be reached or opened (retry later)
         │   └── SweepNotRecorded  a sweep ran but its event could not be written (has .result;
@@ -77,6 +80,10 @@ class StoreError(StateHubError, sqlstore_errors.StoreError):
 
 class StoreUnavailable(StoreError, sqlstore_errors.StoreUnavailable):
     """The database cannot be reached or opened right now."""
+
+
+class HomeUnusable(StateHubError):
+    """The State Hub home (or its lock file) cannot be created or written."""
 
 
 class SchemaTooNew(StoreError, sqlstore_errors.SchemaTooNew):

@@ -8,12 +8,20 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from statehub.config import FleetConfig, load_fleet_config
-from statehub.errors import ConfigError, NotAGitRepo, RegistryError, RepoNotFound
+from statehub.config import FleetConfig, RepoEntry, load_fleet_config
+from statehub.errors import ConfigError, NotAGitRepo, RegistryError, RepoConflict, RepoNotFound
 from statehub.fleet.discover import discover, not_a_work_tree_but_a_git_dir
 from statehub.settings import Settings
 from statehub.store import Store
-from statehub.store.repos import RepoRecord, add_repo, find_repo_by_path, get_repo, upsert_repo
+from statehub.store.repos import (
+    RepoRecord,
+    add_repo,
+    find_repo_by_path,
+    get_repo,
+    list_repos,
+    remove_repo,
+    upsert_repo,
+)
 
 
 def normalise(path: str | Path) -> Path:
@@ -71,6 +79,20 @@ class DiscoverReport:
     added: list[RepoRecord] = field(default_factory=list)
     known: list[RepoRecord] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    removed: list[RepoRecord] = field(default_factory=list)
+    # Configuration problems, one sentence each: reported by the sweep, never fatal to it.
+    problems: list[str] = field(default_factory=list)
+
+
+def _register_found(db: Session, report: DiscoverReport, trees: list[Path], source: str) -> None:
+    for tree in trees:
+        tree = tree.resolve()
+        existing = find_repo_by_path(db, path=str(tree))
+        if existing is not None:
+            report.known.append(existing)
+            continue
+        name = unique_name(db, tree)
+        report.added.append(add_repo(db, name=name, path=str(tree), source=source))
 
 
 def discover_into(
@@ -83,45 +105,117 @@ def discover_into(
             raise RegistryError(f"discovery root {root_path} is not a directory")
         found = discover(root_path)
         report.skipped.extend(found.skipped)
-        for tree in found.work_trees:
-            tree = tree.resolve()
-            existing = find_repo_by_path(db, path=str(tree))
-            if existing is not None:
-                report.known.append(existing)
-                continue
-            name = unique_name(db, tree)
-            report.added.append(add_repo(db, name=name, path=str(tree), source=source))
+        _register_found(db, report, found.work_trees, source)
     return report
 
 
-def sync_config(db: Session, config: FleetConfig) -> DiscoverReport:
-    """Register what the config file names; nothing it no longer names is removed."""
-    report = DiscoverReport()
-    for index, entry in enumerate(config.repos):
-        repo_path = normalise(entry.path)
-        if not (repo_path / ".git").exists() and (
-            reason := not_a_work_tree_but_a_git_dir(repo_path)
-        ):
-            raise ConfigError(f"{config.where(index)}: {repo_path} {reason}")
-        existing = find_repo_by_path(db, path=str(repo_path))
-        name = entry.name or (existing.name if existing else unique_name(db, repo_path))
+def _root_problem(root: Path) -> str | None:
+    """Why a ``discover:`` root cannot be scanned (unmounted, gone, unreadable), or None."""
+    if not root.exists():
+        return f"discover root {root} does not exist (is its disk mounted?)"
+    if not root.is_dir():
+        return f"discover root {root} is not a directory"
+    if not os.access(root, os.R_OK | os.X_OK):
+        return f"discover root {root} cannot be read by this user"
+    return None
+
+
+def _sync_entry(db: Session, report: DiscoverReport, entry: RepoEntry, where: str) -> None:
+    repo_path = normalise(entry.path)
+    if not (repo_path / ".git").exists() and (reason := not_a_work_tree_but_a_git_dir(repo_path)):
+        report.problems.append(f"{where}: {repo_path} {reason}; it was not registered")
+        return
+    existing = find_repo_by_path(db, path=str(repo_path))
+    name = entry.name or (existing.name if existing else unique_name(db, repo_path))
+    holder = _named(db, name)
+    if holder is not None and holder.path != str(repo_path) and holder.source != "config":
+        report.problems.append(
+            f"{where}: name {name!r} is already registered for {holder.path} "
+            f"(added with `statehub repos {holder.source}`); {repo_path} was not registered — "
+            "give the entry another name"
+        )
+        return
+    try:
         record, created = upsert_repo(
             db, name=name, path=str(repo_path), allow_push=entry.allow_push, source="config"
         )
-        (report.added if created else report.known).append(record)
-    if config.discover:
-        found = discover_into(db, roots=list(config.discover), source="config")
-        report.added.extend(found.added)
-        report.known.extend(found.known)
+    except RepoConflict as exc:
+        report.problems.append(f"{where}: {exc}; give the entry the registered name or remove it")
+        return
+    (report.added if created else report.known).append(record)
+
+
+def _named(db: Session, name: str) -> RepoRecord | None:
+    try:
+        return get_repo(db, name=name)
+    except RepoNotFound:
+        return None
+
+
+def _unregister_dropped(
+    db: Session, report: DiscoverReport, config: FleetConfig, roots: list[Path]
+) -> None:
+    """Unregister what the file registered and no longer names; repos added by hand stay.
+
+    A repo under a listed ``discover:`` root stays even when the scan did not find it: a
+    root that is unmounted today is the same root tomorrow, and its repos are *missing*.
+    """
+    named = {str(normalise(entry.path)) for entry in config.repos}
+    for record in list_repos(db):
+        if record.source != "config" or record.path in named:
+            continue
+        if any(Path(record.path).is_relative_to(root) for root in roots):
+            continue
+        report.removed.append(remove_repo(db, name=record.name))
+
+
+def sync_config(db: Session, config: FleetConfig, *, source: str = "config") -> DiscoverReport:
+    """Register what the config file names and unregister what it no longer names.
+
+    Problems (a clash, a bare repository, an unusable discover root) are reported, never
+    raised: the sweep goes on over the rest of the fleet. ``source`` names the file in
+    problems that belong to no entry.
+    """
+    report = DiscoverReport()
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(config.repos):
+        where = config.where(index)
+        if entry.name is not None and entry.name in seen:
+            report.problems.append(
+                f"{where}: name {entry.name!r} is also given to repos[{seen[entry.name]}]; "
+                f"{normalise(entry.path)} was not registered — give each entry its own name"
+            )
+            continue
+        if entry.name is not None:
+            seen[entry.name] = index
+        _sync_entry(db, report, entry, where)
+    roots = [normalise(root) for root in config.discover]
+    for root in roots:
+        problem = _root_problem(root)
+        if problem is not None:
+            report.problems.append(f"{source}: {problem}; its repos were kept as they were")
+            continue
+        found = discover(root)
         report.skipped.extend(found.skipped)
+        _register_found(db, report, found.work_trees, "config")
+    _unregister_dropped(db, report, config, roots)
     return report
 
 
 def sync_config_file(settings: Settings, store: Store) -> DiscoverReport | None:
-    """Register what the fleet config file names, if there is one (before each sweep)."""
+    """Register what the fleet config file names, if there is one (before each sweep).
+
+    A file that cannot be read or parsed changes nothing in the registry; its problem is
+    the report's one problem.
+    """
     path = settings.resolved_config_file
     if path is None:
         return None
-    config = load_fleet_config(path)
+    try:
+        config = load_fleet_config(path)
+    except ConfigError as exc:
+        return DiscoverReport(
+            problems=[f"{exc} (the sweep used the repos registered before; fix the file)"]
+        )
     with store.session() as db:
-        return sync_config(db, config)
+        return sync_config(db, config, source=str(path))

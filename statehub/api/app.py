@@ -48,6 +48,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             opened = await anyio.to_thread.run_sync(Store.open, settings.resolved_database_url)
             app.state.store = opened
             app.state.sweeps = RunningSweeps(settings, opened)
+        # Sweeps that finished while the database was away are recorded first, in order.
+        await anyio.to_thread.run_sync(app.state.sweeps.record_spool)
         try:
             yield
         finally:

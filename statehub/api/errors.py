@@ -22,7 +22,7 @@ from statehub.errors import (
     StoreError,
     StoreUnavailable,
 )
-from statehub.sweep.result import SweepNotRecorded
+from statehub.sweep.result import SweepCannotStart, SweepNotRecorded
 
 logger = logging.getLogger("statehub.api")
 
@@ -48,7 +48,22 @@ async def _sweep_not_recorded(_: Request, exc: Exception) -> JSONResponse:
     # gets the result document with the 503, so nothing it found is lost too.
     assert isinstance(exc, SweepNotRecorded)
     return JSONResponse(
-        {"detail": f"database unavailable: {exc}", "result": exc.result.model_dump(mode="json")},
+        {
+            "detail": f"database unavailable: {exc}",
+            "result": exc.result.model_dump(mode="json"),
+            "spooled_to": str(exc.spooled_to) if exc.spooled_to else None,
+        },
+        status_code=503,
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+async def _sweep_cannot_start(_: Request, exc: Exception) -> JSONResponse:
+    # The server's home is unusable: an operator must fix it (the detail says how); the
+    # failed sweep's document is what was recorded for it.
+    assert isinstance(exc, SweepCannotStart)
+    return JSONResponse(
+        {"detail": str(exc), "result": exc.result.model_dump(mode="json"), "spooled_to": None},
         status_code=503,
         headers={"Retry-After": RETRY_AFTER_SECONDS},
     )
@@ -104,6 +119,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(RepoNotFound, _repo_not_found)
     app.add_exception_handler(SweepNotRecorded, _sweep_not_recorded)
+    app.add_exception_handler(SweepCannotStart, _sweep_cannot_start)
     app.add_exception_handler(StoreError, _store_error)
     app.add_exception_handler(DBAPIError, _db_error)
     app.add_exception_handler(ConfigError, _config_error)

@@ -16,9 +16,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from uuid import UUID
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from statehub.api.schemas import SweepStatus
 from statehub.errors import StateHubError
-from statehub.registry import sync_config_file
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import get_event_by_sweep_id
@@ -49,8 +50,8 @@ class RunningSweeps:
         self._sweeper = Sweeper(settings, store)
         self._mutex = threading.Lock()
         self._running: dict[UUID, _Running] = {}
-        # why it failed, and its result when it ran but could not be recorded
-        self._failed: OrderedDict[UUID, tuple[str, SweepResult | None]] = OrderedDict()
+        # why it failed, its result when it ran but could not be recorded, and its spool file
+        self._failed: OrderedDict[UUID, tuple[str, SweepResult | None, str | None]] = OrderedDict()
 
     def start(self, request: SweepRequest) -> SweepResult | cf.Future[SweepResult]:
         """Take the lock and start the sweep; blocking, so call it from a worker thread.
@@ -59,8 +60,7 @@ class RunningSweeps:
         result. Nobody can cancel that future: the sweep holds the lock, and it
         must finish and be recorded even when the caller has gone.
         """
-        # The same as the CLI: edits to config.yaml count from the next sweep.
-        sync_config_file(self._settings, self._store)
+        # begin() syncs config.yaml, as for the CLI: edits count from the next sweep.
         started = self._sweeper.begin(request)
         if isinstance(started, SweepResult):
             return started
@@ -75,6 +75,19 @@ class RunningSweeps:
         thread.start()
         return future
 
+    def record_spool(self) -> None:
+        """Record the sweeps spooled while the database was away (at server start).
+
+        Never stops the server: when the database is still away, the next sweep does it.
+        """
+        try:
+            recorded = self._sweeper.record_spool()
+        except (StateHubError, SQLAlchemyError, OSError) as exc:
+            logger.warning("spooled sweeps not recorded yet: %s", str(exc).splitlines()[0])
+            return
+        if recorded:
+            logger.info("recorded %d spooled sweep(s)", recorded)
+
     def status(self, sweep_id: UUID) -> SweepStatus | None:
         """Running here, failed here, recorded in the store, running elsewhere, or None."""
         with self._mutex:
@@ -83,8 +96,14 @@ class RunningSweeps:
         if running is not None and not running.future.done():
             return SweepStatus(sweep_id=sweep_id, status="running")
         if failure is not None:
-            detail, result = failure
-            return SweepStatus(sweep_id=sweep_id, status="failed", detail=detail, result=result)
+            detail, result, spooled_to = failure
+            return SweepStatus(
+                sweep_id=sweep_id,
+                status="failed",
+                detail=detail,
+                result=result,
+                spooled_to=spooled_to,
+            )
         with self._store.reading() as db:
             event = get_event_by_sweep_id(db, sweep_id=str(sweep_id))
         if event is not None:
@@ -124,7 +143,12 @@ class RunningSweeps:
                 logger.exception("sweep %s failed", sweep.sweep_id)
             with self._mutex:
                 found = exc.result if isinstance(exc, SweepNotRecorded) else None
-                self._failed[sweep.sweep_id] = (str(exc) or type(exc).__name__, found)
+                spooled = (
+                    str(exc.spooled_to)
+                    if isinstance(exc, SweepNotRecorded) and exc.spooled_to
+                    else None
+                )
+                self._failed[sweep.sweep_id] = (str(exc) or type(exc).__name__, found, spooled)
                 while len(self._failed) > _KEEP_FAILURES:
                     self._failed.popitem(last=False)
                 self._running.pop(sweep.sweep_id, None)

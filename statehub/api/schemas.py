@@ -20,6 +20,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from statehub.documents import SweepSummary
+from statehub.sweep.health import Health as SweepHealth
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import EVENT_TYPE, LockHolder, Mode, SweepResult
 
@@ -77,6 +78,11 @@ class SweepStatus(BaseModel):
         default=None, description="the result document, once finished"
     )
     detail: str | None = Field(default=None, description="why it failed, when it did")
+    spooled_to: str | None = Field(
+        default=None,
+        description="when it ran but could not be recorded: the spool file it waits in "
+        "until a sweep or server start reaches the database",
+    )
 
 
 class ProgressEventIn(BaseModel):
@@ -153,8 +159,17 @@ class ConsistencyStatus(BaseModel):
         description="no sweep that actually ran (not lock-skipped) within cadence + grace"
     )
     overdue_reason: str | None
+    health: SweepHealth | None = Field(
+        description="health of the newest sweep that was not a lock skip (null: none yet)"
+    )
+    health_reasons: list[str] = Field(description="why that sweep was not ok")
     last_sweep: SweepSummary | None = Field(description="the newest sweep event, any trigger")
-    last_completed: SweepSummary | None = Field(description="the newest sweep that was not skipped")
+    last_attempt: SweepSummary | None = Field(
+        description="the newest sweep that was not lock-skipped (it ran, or failed to)"
+    )
+    last_completed: SweepSummary | None = Field(
+        description="the newest sweep that ran (neither lock-skipped nor failed)"
+    )
     last_by_trigger: dict[str, SweepSummary] = Field(description="keyed by triggered_by")
     lock: LockState
     running_here: list[UUID] = Field(description="sweeps this server is running now")
@@ -175,3 +190,8 @@ class SweepUnavailableBody(ErrorBody):
     the sweep ran but could not be recorded, ``result`` is its result document."""
 
     result: SweepResult | None = None
+    spooled_to: str | None = Field(
+        default=None,
+        description="the spool file the unrecorded sweep waits in until the next sweep or "
+        "server start that reaches the database records it",
+    )

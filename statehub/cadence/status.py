@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from statehub.cadence.marks import mark_of
 from statehub.documents import SweepSummary
 from statehub.store.events import ProgressEvent, latest_by_trigger, list_events
+from statehub.sweep.health import Health, health_of
 from statehub.sweep.result import EVENT_TYPE
 
 # Skips come in bursts only while one sweep runs, so the newest real sweep is
@@ -20,6 +22,7 @@ _MAX_PAGES = 5
 
 def summarize(event: ProgressEvent, now: datetime) -> SweepSummary:
     mark = mark_of(event)
+    health, reasons, derived = health_of(event.payload)
     return SweepSummary(
         event_id=event.id,
         sweep_id=event.sweep_id,
@@ -29,6 +32,9 @@ def summarize(event: ProgressEvent, now: datetime) -> SweepSummary:
         age_seconds=round((now - event.created_at).total_seconds(), 3),
         lock_skipped=mark.lock_skipped,
         exit_code=mark.exit_code,
+        health=health,
+        health_reasons=reasons,
+        health_derived=derived,
         summary=event.summary,
     )
 
@@ -37,13 +43,22 @@ def latest_sweeps(db: Session) -> dict[str | None, ProgressEvent]:
     return latest_by_trigger(db, event_type=EVENT_TYPE)
 
 
+def last_attempt(db: Session) -> ProgressEvent | None:
+    """The newest sweep event that was not a lock skip: it swept, or failed to."""
+    return _newest(db, lambda event: True)
+
+
 def last_completed(db: Session) -> ProgressEvent | None:
-    """The newest sweep event that actually swept (was not lock-skipped)."""
+    """The newest sweep event that actually swept (neither lock-skipped nor failed)."""
+    return _newest(db, lambda event: health_of(event.payload)[0] is not Health.FAILED)
+
+
+def _newest(db: Session, wanted: Callable[[ProgressEvent], bool]) -> ProgressEvent | None:
     before: int | None = None
     for _ in range(_MAX_PAGES):
         page = list_events(db, event_type=EVENT_TYPE, limit=_PAGE, before_id=before)
         for event in page:
-            if not mark_of(event).lock_skipped:
+            if not mark_of(event).lock_skipped and wanted(event):
                 return event
         if len(page) < _PAGE:
             return None

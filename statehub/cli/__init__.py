@@ -8,7 +8,7 @@ import typer
 
 from statehub.cli import cadence, demo, doctor, progress, repos, serve, sweep
 from statehub.cli.output import err_console
-from statehub.errors import ConfigError, RegistryError, StateHubError, StoreError
+from statehub.errors import ConfigError, HomeUnusable, RegistryError, StateHubError, StoreError
 
 app = typer.Typer(
     name="statehub",
@@ -27,11 +27,11 @@ app.command("doctor")(doctor.doctor)
 
 # Exit statuses beyond the sweep's own exit_code (0 ok, 1 fix-mode findings remain).
 EXIT_BAD_INPUT = 2
-EXIT_STORE = 3
+EXIT_STORE = 3  # also: the sweep could not start (its home or lock file is unusable)
 
 
 def _exit_status(exc: StateHubError) -> int:
-    if isinstance(exc, StoreError):
+    if isinstance(exc, StoreError | HomeUnusable):
         return EXIT_STORE
     if isinstance(exc, ConfigError | RegistryError):
         return EXIT_BAD_INPUT

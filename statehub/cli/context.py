@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from statehub.cli.output import err_console
+from statehub.errors import HomeUnusable
 from statehub.registry import DiscoverReport, sync_config_file
 from statehub.settings import Settings, load_settings
 from statehub.store import Store
@@ -19,11 +20,21 @@ class Context:
 
 
 @contextmanager
-def opened(*, announce: bool = True) -> Iterator[Context]:
+def opened(*, announce: bool = True, create_home: bool = True) -> Iterator[Context]:
     """Settings and store; with ``announce``, first say which home and database (on stderr,
-    so ``--json`` output stays clean): two homes on one machine look alike otherwise."""
+    so ``--json`` output stays clean): two homes on one machine look alike otherwise.
+    ``create_home=False`` leaves the home to the sweep, which records a failed sweep when it
+    cannot create it."""
     settings = load_settings()
-    settings.home.mkdir(parents=True, exist_ok=True)
+    if create_home:
+        try:
+            settings.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HomeUnusable(
+                f"the State Hub home {settings.home} cannot be created "
+                f"({exc.strerror or exc}); create it, or set STATEHUB_HOME to a directory "
+                "this user can write"
+            ) from None
     store = Store.open(settings.resolved_database_url)
     if announce:
         announce_home(settings, store.description)
@@ -34,8 +45,11 @@ def opened(*, announce: bool = True) -> Iterator[Context]:
 
 
 def apply_config_file(ctx: Context) -> DiscoverReport | None:
-    """Register the repos the config file names, if there is one."""
-    return sync_config_file(ctx.settings, ctx.store)
+    """Register the repos the config file names, if there is one; its problems to stderr."""
+    report = sync_config_file(ctx.settings, ctx.store)
+    for problem in report.problems if report else []:
+        err_console.print(f"[yellow]config problem:[/] {problem}", highlight=False, soft_wrap=True)
+    return report
 
 
 def announce_home(settings: Settings, database: str) -> None:

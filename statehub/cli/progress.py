@@ -8,7 +8,18 @@ from rich.table import Table
 from statehub.cli.context import opened
 from statehub.cli.output import console, print_json
 from statehub.documents import ProgressEventOut
-from statehub.store.events import list_events
+from statehub.store.events import ProgressEvent, list_events
+from statehub.sweep.health import health_of
+from statehub.sweep.result import EVENT_TYPE
+
+
+def _health_cell(event: ProgressEvent) -> str:
+    if event.event_type != EVENT_TYPE:
+        return "-"
+    # Also for sweeps recorded before the document carried it: derived, and marked so.
+    health, reasons, derived = health_of(event.payload)
+    text = f"{health}{'*' if derived else ''}"
+    return f"{text}: {'; '.join(reasons)}" if reasons else text
 
 
 def progress(
@@ -23,13 +34,16 @@ def progress(
     if as_json:
         print_json([ProgressEventOut.model_validate(e).model_dump(mode="json") for e in events])
         return
-    table = Table("id", "created (UTC)", "type", "triggered by", "summary")
+    table = Table("id", "created (UTC)", "type", "triggered by", "health", "summary")
     for e in events:
         table.add_row(
             str(e.id),
             e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
             e.event_type,
             e.triggered_by or "-",
+            _health_cell(e),
             e.summary,
         )
     console.print(table)
+    if any(e.event_type == EVENT_TYPE and health_of(e.payload)[2] for e in events):
+        console.print("* derived: recorded before sweeps carried their health")

@@ -8,14 +8,17 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from statehub.cli.context import apply_config_file, opened
+from statehub.cli.context import opened
 from statehub.cli.output import console, err_console, print_json
 from statehub.sweep.engine import Sweeper
+from statehub.sweep.health import Health
 from statehub.sweep.request import SweepRequest
-from statehub.sweep.result import Mode, SweepNotRecorded, SweepResult
+from statehub.sweep.result import Mode, SweepCannotStart, SweepNotRecorded, SweepResult
 
 
 def _render(result: SweepResult) -> None:
+    if result.health == Health.FAILED:
+        return  # main() prints why, on stderr
     if result.lock_skipped:
         held = result.held_by
         who = f"{held.triggered_by} (pid {held.pid}, sweep {held.sweep_id})" if held else "?"
@@ -43,9 +46,11 @@ def _render(result: SweepResult) -> None:
             f"{', '.join(result.skipped_budget)}",
             highlight=False,
         )
+    for reason in result.health_reasons:
+        console.print(f"[yellow]degraded[/]: {reason}", highlight=False)
     console.print(
         f"[bold]{result.summary()}[/] in {result.duration_seconds:.1f}s "
-        f"(sweep {result.sweep_id}, exit {result.exit_code})",
+        f"(sweep {result.sweep_id}, health {result.health}, exit {result.exit_code})",
         highlight=False,
     )
 
@@ -71,17 +76,17 @@ def sweep(
         caller_run_id=caller_run_id,
         fetch=not no_fetch,
     )
-    with opened(announce=not as_json) as ctx:
-        apply_config_file(ctx)
+    # The sweep creates its home itself, so that it can record its failure to.
+    with opened(announce=not as_json, create_home=False) as ctx:
         sweeper = Sweeper(ctx.settings, ctx.store)
         try:
             if as_json or not sys.stderr.isatty():
                 result = sweeper.run(request)
             else:
                 result = _run_with_progress(sweeper, request)
-        except SweepNotRecorded as exc:
-            # What the sweep found is printed all the same; main() then prints why it
-            # was not recorded and exits with the database's status.
+        except (SweepNotRecorded, SweepCannotStart) as exc:
+            # What the sweep found (or that it failed) is printed all the same; main()
+            # then prints why, one line, and exits 3.
             _show(exc.result, as_json)
             raise
     _show(result, as_json)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from statehub.fleet.state import RepoState
 from statehub.sweep.check import RepoCheck, Verdict
+from statehub.sweep.health import Health, Observation, assess
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import (
     BranchSummary,
@@ -72,6 +75,29 @@ def exit_code_for(mode: Mode, checks: list[RepoCheck]) -> int:
     return 1 if unresolved else 0
 
 
+def observation(
+    request: SweepRequest, checks: list[RepoCheck], config_problems: Sequence[str] = ()
+) -> Observation:
+    """What the health rule needs of the checks (``health.observe`` reads the same from a
+    stored document)."""
+
+    def with_finding(finding: str) -> list[str]:
+        return [
+            c.name for c in checks if c.verdict is Verdict.NEEDS_ACTION and finding in c.findings
+        ]
+
+    return Observation(
+        fetch=request.fetch,
+        inspected=[c.name for c in checks if c.verdict in (Verdict.CLEAN, Verdict.NEEDS_ACTION)],
+        fetch_failed=with_finding("fetch_failed"),
+        fetch_timed_out=with_finding("fetch_timeout"),
+        errors=[c.name for c in checks if c.verdict is Verdict.ERROR],
+        over_budget=[c.name for c in checks if c.verdict is Verdict.BUDGET],
+        max_seconds=request.max_seconds,
+        config_problems=tuple(config_problems),
+    )
+
+
 def _common(
     request: SweepRequest, *, host: str, started_at: datetime, finished_at: datetime
 ) -> dict[str, object]:
@@ -98,26 +124,27 @@ def build_result(
     finished_at: datetime,
     repos_total: int,
     checks: list[RepoCheck],
+    config_problems: Sequence[str] = (),
 ) -> SweepResult:
     def names(verdict: Verdict) -> list[str]:
         return [c.name for c in checks if c.verdict is verdict]
 
-    return SweepResult.model_validate(
-        {
-            **_common(request, host=host, started_at=started_at, finished_at=finished_at),
-            "exit_code": exit_code_for(request.mode, checks),
-            "repos_total": repos_total,
-            "repos_processed": [_report(c) for c in checks if c.verdict is Verdict.NEEDS_ACTION],
-            "skipped_clean": names(Verdict.CLEAN),
-            "skipped_missing": names(Verdict.MISSING),
-            "skipped_budget": names(Verdict.BUDGET),
-            "errors": [
-                RepoError(name=c.name, path=c.path, message=c.message or "unknown error")
-                for c in checks
-                if c.verdict is Verdict.ERROR
-            ],
-        }
-    )
+    document: dict[str, Any] = {
+        **_common(request, host=host, started_at=started_at, finished_at=finished_at),
+        "exit_code": exit_code_for(request.mode, checks),
+        "repos_total": repos_total,
+        "repos_processed": [_report(c) for c in checks if c.verdict is Verdict.NEEDS_ACTION],
+        "skipped_clean": names(Verdict.CLEAN),
+        "skipped_missing": names(Verdict.MISSING),
+        "skipped_budget": names(Verdict.BUDGET),
+        "errors": [
+            RepoError(name=c.name, path=c.path, message=c.message or "unknown error")
+            for c in checks
+            if c.verdict is Verdict.ERROR
+        ],
+    }
+    health, reasons = assess(observation(request, checks, config_problems))
+    return SweepResult.model_validate({**document, "health": health, "health_reasons": reasons})
 
 
 def lock_skipped_result(
@@ -136,5 +163,31 @@ def lock_skipped_result(
             "held_by": held_by,
             "exit_code": 0,
             "repos_total": repos_total,
+            "health": Health.OK,
+        }
+    )
+
+
+# The CLI's status for "the sweep could not run" (and the database's, which it shares).
+EXIT_COULD_NOT_RUN = 3
+
+
+def failed_result(
+    request: SweepRequest,
+    *,
+    host: str,
+    started_at: datetime,
+    finished_at: datetime,
+    reason: str,
+    repos_total: int = 0,
+) -> SweepResult:
+    """The document of a sweep that could not run: nothing swept, ``health`` failed."""
+    return SweepResult.model_validate(
+        {
+            **_common(request, host=host, started_at=started_at, finished_at=finished_at),
+            "exit_code": EXIT_COULD_NOT_RUN,
+            "repos_total": repos_total,
+            "health": Health.FAILED,
+            "health_reasons": [reason],
         }
     )

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import logging
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
@@ -24,22 +25,34 @@ from sqlalchemy.exc import SQLAlchemyError
 from statehub.errors import StoreError
 from statehub.git.runner import git_environment
 from statehub.git.worktrees import common_git_dir
+from statehub.registry import sync_config_file
 from statehub.settings import Settings
 from statehub.store import Store
-from statehub.store.events import append_event
 from statehub.store.repos import (
     CheckRecord,
     RepoRecord,
     count_repos,
     list_repos_stalest_first,
-    record_checks,
 )
+from statehub.sweep import spool
 from statehub.sweep.check import CheckPlan, Member, RepoCheck, Verdict, check_group
 from statehub.sweep.deadline import Deadline
-from statehub.sweep.document import build_result, lock_skipped_result, observed_state
-from statehub.sweep.lock import SweepLock, read_holder
+from statehub.sweep.document import (
+    build_result,
+    failed_result,
+    lock_skipped_result,
+)
+from statehub.sweep.lock import SweepLock
+from statehub.sweep.recording import check_records, drain_spool, write_sweep
 from statehub.sweep.request import SweepRequest
-from statehub.sweep.result import EVENT_TYPE, LockHolder, SweepNotRecorded, SweepResult
+from statehub.sweep.result import (
+    LockHolder,
+    SweepCannotStart,
+    SweepNotRecorded,
+    SweepResult,
+)
+
+logger = logging.getLogger("statehub.sweep")
 
 # Repos still in flight at the deadline have had their git killed; this is how
 # long we wait for those threads to notice before we stop waiting for them.
@@ -116,8 +129,14 @@ class Sweeper:
         self.store = store
 
     def begin(self, request: SweepRequest) -> ActiveSweep | SweepResult:
-        """Take the lock and return the sweep to run, or the recorded lock-skip result."""
+        """Take the lock and return the sweep to run, or the recorded lock-skip result.
+
+        The fleet config file is synced first; a problem with it never stops the sweep,
+        it makes the sweep degraded. SweepCannotStart (recorded as a failed sweep where
+        the database allows) when the home or its lock file cannot be used.
+        """
         started_at = _now()
+        config_problems = self.sync_config()
         lock = SweepLock(self.settings.lock_path)
         holder = LockHolder(
             sweep_id=str(request.sweep_id),
@@ -126,11 +145,15 @@ class Sweeper:
             triggered_by=request.triggered_by,
             host=self.settings.hostname,
         )
-        if lock.try_acquire(holder):
+        try:
+            held_by = lock.acquire_or_holder(holder)
+        except OSError as exc:
+            raise self._cannot_start(request, started_at, exc) from exc
+        if held_by is None:
             # Stamped again once the lock is ours: a thread paused between the first
-            # stamp and the flock could otherwise record a start before the previous
+            # stamp and the lock could otherwise record a start before the previous
             # holder's finish, and the events' ranges are the proof of one-at-a-time.
-            return ActiveSweep(self, request, lock, _now())
+            return ActiveSweep(self, request, lock, _now(), config_problems)
         with self.store.reading() as db:
             total = count_repos(db)
         result = lock_skipped_result(
@@ -138,10 +161,10 @@ class Sweeper:
             host=self.settings.hostname,
             started_at=started_at,
             finished_at=_now(),
-            held_by=read_holder(self.settings.lock_path),
+            held_by=held_by,
             repos_total=total,
         )
-        self.record_or_raise(result, [])
+        self.record_or_spool(result, [])
         return result
 
     def run(
@@ -152,54 +175,113 @@ class Sweeper:
             return started
         return started.run(on_progress)
 
-    def record_or_raise(self, result: SweepResult, checks: list[RepoCheck]) -> None:
-        """``record``, or SweepNotRecorded carrying ``result`` when the database fails."""
+    def sync_config(self) -> list[str]:
+        """Register what the fleet config file names; its problems, as sentences."""
+        report = sync_config_file(self.settings, self.store)
+        return report.problems if report is not None else []
+
+    def _cannot_start(
+        self, request: SweepRequest, started_at: datetime, exc: OSError
+    ) -> SweepCannotStart:
+        home, lock_path = self.settings.home, self.settings.lock_path
+        why = exc.strerror or str(exc)
+        if not home.is_dir():
+            reason = (
+                f"the State Hub home {home} cannot be created ({why}); create it, or set "
+                "STATEHUB_HOME to a directory this user can write"
+            )
+        else:
+            reason = (
+                f"the lock file {lock_path} cannot be opened ({why}); make {home} and the "
+                "lock file writable by this user, or set STATEHUB_HOME to a directory it can write"
+            )
+        result = failed_result(
+            request,
+            host=self.settings.hostname,
+            started_at=started_at,
+            finished_at=_now(),
+            reason=f"the sweep could not start: {reason}",
+        )
         try:
-            self.record(result, checks)
+            self.record_or_spool(result, [])
+            recorded = "recorded as a failed sweep"
+        except SweepNotRecorded as not_recorded:
+            recorded = f"not recorded either: {not_recorded.reason}"
+        return SweepCannotStart(result, f"cannot start the sweep: {reason} ({recorded})")
+
+    def record_or_spool(
+        self, result: SweepResult, checks: list[RepoCheck], *, holding_lock: bool = False
+    ) -> None:
+        """``record``, or spool it and raise SweepNotRecorded when the database fails.
+
+        A sweep that holds the lock records the spooled sweeps first, in their order.
+        """
+        records = check_records(checks)
+        try:
+            if holding_lock:
+                self._drain_spool()
+            self._record(result, records)
         except (StoreError, SQLAlchemyError) as exc:
-            raise SweepNotRecorded(result, str(exc).strip().splitlines()[0]) from exc
+            reason = str(exc).strip().splitlines()[0]
+            try:
+                spooled: Path | None = spool.write(self.settings.home, result, records)
+                spool_error = None
+            except OSError as spool_exc:
+                spooled, spool_error = None, spool_exc.strerror or str(spool_exc)
+            raise SweepNotRecorded(
+                result, reason, spooled_to=spooled, spool_error=spool_error
+            ) from exc
 
     def record(self, result: SweepResult, checks: list[RepoCheck]) -> None:
         """The event and the repos' states in one transaction: all of it or none."""
-        checked_at = result.finished_at
-        records = [
-            CheckRecord(name=check.name, state=_stored_state(check), findings=check.findings)
-            for check in checks
-            # Not checked: it stays stalest and goes first next time.
-            if check.verdict is not Verdict.BUDGET
-        ]
+        self._record(result, check_records(checks))
+
+    def _record(self, result: SweepResult, records: list[CheckRecord]) -> None:
         # Built before the transaction: on SQLite it holds the write lock, which every
         # lock-skipped POST and progress read waiting on the API needs too.
         payload = result.model_dump(mode="json")
         with self.store.session() as db:
-            record_checks(db, checked_at=checked_at, checks=records)
-            append_event(
-                db,
-                event_type=EVENT_TYPE,
-                summary=result.summary(),
-                payload=payload,
-                triggered_by=result.triggered_by,
-                sweep_id=str(result.sweep_id),
-                created_at=result.finished_at,
-            )
+            write_sweep(db, result, payload, records)
 
+    def record_spool(self) -> int:
+        """Record the spooled sweeps now, if no sweep holds the lock (at server start).
 
-def _stored_state(check: RepoCheck) -> dict[str, object] | None:
-    if check.verdict is Verdict.MISSING:
-        return {"missing": True}
-    if check.verdict is Verdict.ERROR:
-        return {"error": check.message}
-    state = observed_state(check.state) if check.state else None
-    return state.model_dump(mode="json") if state else None
+        Returns how many were recorded; a sweep holding the lock records them itself.
+        """
+        if not spool.pending(self.settings.home):
+            return 0
+        lock = SweepLock(self.settings.lock_path)
+        holder = LockHolder(
+            sweep_id=None,
+            pid=os.getpid(),
+            started_at=_now(),
+            triggered_by="spool",
+            host=self.settings.hostname,
+        )
+        if lock.acquire_or_holder(holder, name_wait=0) is not None:
+            return 0
+        try:
+            return self._drain_spool()
+        finally:
+            lock.release()
+
+    def _drain_spool(self) -> int:
+        return drain_spool(self.store, self.settings.home)
 
 
 class ActiveSweep:
     """A sweep that holds the lock. ``run`` always releases it."""
 
     def __init__(
-        self, sweeper: Sweeper, request: SweepRequest, lock: SweepLock, started_at: datetime
+        self,
+        sweeper: Sweeper,
+        request: SweepRequest,
+        lock: SweepLock,
+        started_at: datetime,
+        config_problems: Sequence[str] = (),
     ) -> None:
         self.sweeper = sweeper
+        self.config_problems = list(config_problems)
         self.request = request
         self.started_at = started_at
         self._lock = lock
@@ -221,10 +303,11 @@ class ActiveSweep:
                 finished_at=_now(),
                 repos_total=len(repos),
                 checks=checks,
+                config_problems=self.config_problems,
             )
-            # The database may have gone away while git ran: the result still goes
-            # back to the caller (inside SweepNotRecorded) and the lock is released.
-            self.sweeper.record_or_raise(result, checks)
+            # The database may have gone away while git ran: the result is spooled, still
+            # goes back to the caller (inside SweepNotRecorded) and the lock is released.
+            self.sweeper.record_or_spool(result, checks, holding_lock=True)
             return result
         finally:
             self._lock.release()

@@ -1,17 +1,20 @@
 """The sweep result document (design.md): the same JSON in the HTTP response,
 the CLI's ``--json`` output, the progress event's payload and activity-core's
-``context_snapshot``; and the error that carries a result the store could not record."""
+``context_snapshot``; and the errors that carry a result: one the store could not record,
+one of a sweep that could not start."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Final, Literal
+from pathlib import Path
+from typing import Any, Final, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from statehub.errors import StoreUnavailable
+from statehub.errors import HomeUnusable, StoreUnavailable
+from statehub.sweep.health import Health, health_of
 
 EVENT_TYPE: Final = "consistency_sweep_remote_all"
 
@@ -99,16 +102,35 @@ class SweepResult(BaseModel):
     skipped_missing: list[str] = Field(default_factory=list)
     skipped_budget: list[str] = Field(default_factory=list)
     errors: list[RepoError] = Field(default_factory=list)
+    health: Health = Field(
+        description="ok: saw the whole fleet; degraded: ran but part of it went unseen; "
+        "failed: could not run"
+    )
+    health_reasons: list[str] = Field(
+        default_factory=list, description="one sentence per reason the sweep is not ok"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_health(cls, data: Any) -> Any:
+        # Events recorded before sweeps carried their health read as the rule would have said.
+        if isinstance(data, dict) and "health" not in data:
+            health, reasons, _ = health_of(data)
+            return {**data, "health": health, "health_reasons": reasons}
+        return data
 
     def summary(self) -> str:
         """One line for logs and the progress event's ``summary`` column."""
         if self.lock_skipped:
             holder = self.held_by.triggered_by if self.held_by else "another sweep"
             return f"lock skipped: held by {holder}"
+        if self.health == Health.FAILED:
+            return f"failed: {'; '.join(self.health_reasons)}"
+        seen = "" if self.health == Health.OK else f" ({self.health})"
         return (
             f"{self.repos_total} repos: {len(self.repos_processed)} need action, "
             f"{len(self.skipped_clean)} clean, {len(self.skipped_missing)} missing, "
-            f"{len(self.skipped_budget)} over budget, {len(self.errors)} errors"
+            f"{len(self.skipped_budget)} over budget, {len(self.errors)} errors{seen}"
         )
 
 
@@ -117,10 +139,40 @@ class SweepNotRecorded(StoreUnavailable):
 
     The sweep's work is done and its lock released; ``result`` is what it found, so
     the edges can still hand it to the caller (the CLI prints it, the API returns
-    it with the 503) instead of losing it with the database.
+    it with the 503) instead of losing it with the database; ``spooled_to`` is the
+    spool file it waits in to be recorded.
     """
 
-    def __init__(self, result: SweepResult, reason: str) -> None:
-        # The cause first, as in every StoreUnavailable message; then what was lost.
-        super().__init__(f"{reason}; the sweep ran ({result.summary()}) but could not be recorded")
+    def __init__(
+        self,
+        result: SweepResult,
+        reason: str,
+        *,
+        spooled_to: Path | None = None,
+        spool_error: str | None = None,
+    ) -> None:
+        # The cause first, as in every StoreUnavailable message; then what became of it.
+        if spooled_to is not None:
+            fate = (
+                f"could not be recorded yet: it is spooled in {spooled_to} and will be recorded "
+                "by the next sweep or server start that reaches the database"
+            )
+        elif spool_error is not None:
+            fate = f"could not be recorded, nor spooled ({spool_error})"
+        else:
+            fate = "could not be recorded"
+        super().__init__(f"{reason}; the sweep ran ({result.summary()}) but {fate}")
+        self.result = result
+        self.reason = reason
+        self.spooled_to = spooled_to
+
+
+class SweepCannotStart(HomeUnusable):
+    """A sweep could not start: its home or lock file cannot be used.
+
+    ``result`` is its ``failed`` document, recorded where the database allowed it.
+    """
+
+    def __init__(self, result: SweepResult, message: str) -> None:
+        super().__init__(message)
         self.result = result

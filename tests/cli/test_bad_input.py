@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -21,16 +22,22 @@ def test_an_unknown_flag(run_cli: RunCli) -> None:
     assert "No such option" in out.stderr
 
 
-def test_a_config_file_that_does_not_parse_names_file_and_line(
+def test_a_config_file_that_does_not_parse_degrades_the_sweep_and_names_file_and_line(
     tmp_path: Path, run_cli: RunCli
 ) -> None:
+    """A YAML typo no longer stops every sweep: it runs, says why it is degraded, is recorded."""
     config = tmp_path / "fleet.yaml"
     config.write_text("repos:\n  - path: /x\n    name: [unclosed\n")
 
-    out = run_cli("sweep", "--remote-all", STATEHUB_CONFIG_FILE=str(config))
+    out = run_cli("sweep", "--remote-all", "--json", STATEHUB_CONFIG_FILE=str(config))
 
-    _clean_failure(out)
-    assert str(config) in out.stderr and "line" in out.stderr
+    _clean_failure(out, status=0)
+    result = json.loads(out.stdout)
+    assert result["health"] == "degraded"
+    [reason] = result["health_reasons"]
+    assert str(config) in reason and "line 4" in reason and "not valid YAML" in reason
+    listed = json.loads(run_cli("progress", "--json").stdout)
+    assert [e["payload"]["sweep_id"] for e in listed] == [result["sweep_id"]]
 
 
 def test_a_config_file_with_a_wrong_field_names_the_field(tmp_path: Path, run_cli: RunCli) -> None:
@@ -39,7 +46,8 @@ def test_a_config_file_with_a_wrong_field_names_the_field(tmp_path: Path, run_cl
 
     out = run_cli("repos", "list", STATEHUB_CONFIG_FILE=str(config))
 
-    _clean_failure(out)
+    _clean_failure(out, status=0)
+    assert "config problem" in out.stderr
     assert "line 3" in out.stderr and "repos.0.allow_push" in out.stderr
 
 

@@ -205,12 +205,13 @@ def test_a_sweep_row_counts_the_document_and_survives_junk() -> None:
             }
         )
     )
+    # Recorded before sweeps carried their health: derived, and an error means degraded.
     assert (row.triggered_by, row.processed, row.clean, row.errors, row.outcome) == (
         "activity-core",
         2,
         1,
         1,
-        "ok",
+        "degraded",
     )
 
     junk = sweeps.row_for(_event({"started_at": "yesterday", "exit_code": True, "errors": "many"}))

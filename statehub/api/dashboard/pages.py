@@ -22,6 +22,7 @@ from statehub.cadence.history import iter_marks
 from statehub.settings import Settings
 from statehub.store.events import get_event_by_sweep_id, list_events
 from statehub.store.repos import list_repos
+from statehub.sweep.health import health_of
 from statehub.sweep.lock import current_holder
 from statehub.sweep.result import EVENT_TYPE
 
@@ -61,6 +62,7 @@ def dashboard(
         recent = list_events(db, event_type=EVENT_TYPE, limit=RECENT_SWEEPS)
         marks = list(iter_marks(db, since=start))
         completed = status_rules.last_completed(db)
+        attempt = status_rules.last_attempt(db)
     overdue, overdue_reason = status_rules.overdue(
         completed,
         now,
@@ -68,6 +70,9 @@ def dashboard(
         grace_minutes=settings.cadence_grace_minutes,
     )
     rows = fleet.ordered(repos)
+    health, health_reasons, health_derived = (
+        health_of(attempt.payload) if attempt else (None, [], False)
+    )
     return page(
         "index.html",
         {
@@ -81,6 +86,9 @@ def dashboard(
             "cells": strip.cells(marks, now),
             "recent": [sweeps.row_for(e) for e in recent],
             "last_completed": completed,
+            "health": health,
+            "health_reasons": health_reasons,
+            "health_derived": health_derived,
             "overdue": overdue,
             "overdue_reason": overdue_reason,
             "holder": current_holder(settings.lock_path),

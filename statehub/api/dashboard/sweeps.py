@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from statehub.cadence.marks import mark_of
 from statehub.store.events import ProgressEvent
+from statehub.sweep.health import Health, health_of
 from statehub.sweep.result import SweepResult
 
 
@@ -36,20 +37,26 @@ class SweepRow:
     lock_skipped: bool
     held_by: str | None
     exit_code: int | None
+    health: Health = Health.OK
+    health_reasons: tuple[str, ...] = ()
 
     @property
     def outcome(self) -> str:
         if self.lock_skipped:
             return "lock skipped"
-        if self.exit_code == 0:
-            return "ok"
-        return "no exit code" if self.exit_code is None else f"exit {self.exit_code}"
+        if self.health is Health.FAILED:
+            return "failed"
+        if self.exit_code != 0:
+            return "no exit code" if self.exit_code is None else f"exit {self.exit_code}"
+        return "degraded" if self.health is Health.DEGRADED else "ok"
 
     @property
     def outcome_tone(self) -> str:
         if self.lock_skipped:
             return "skip"
-        return "ok" if self.exit_code == 0 else "danger"
+        if self.health is Health.DEGRADED and self.exit_code == 0:
+            return "warn"
+        return "ok" if self.exit_code == 0 and self.health is Health.OK else "danger"
 
 
 def _count(payload: dict[str, Any], key: str) -> int:
@@ -63,6 +70,7 @@ def row_for(event: ProgressEvent) -> SweepRow:
     duration = payload.get("duration_seconds")
     held = payload.get("held_by")
     held_by = held.get("triggered_by") if isinstance(held, dict) else None
+    health, reasons, _ = health_of(payload)
     return SweepRow(
         event_id=event.id,
         sweep_id=event.sweep_id,
@@ -78,6 +86,8 @@ def row_for(event: ProgressEvent) -> SweepRow:
         lock_skipped=mark.lock_skipped,
         held_by=str(held_by) if held_by else None,
         exit_code=mark.exit_code,
+        health=health,
+        health_reasons=tuple(reasons),
     )
 
 

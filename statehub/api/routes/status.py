@@ -27,6 +27,7 @@ def consistency_status(
     with store.reading() as db:
         by_trigger = cadence.latest_sweeps(db)
         completed = cadence.last_completed(db)
+        attempt = cadence.last_attempt(db)
     now = datetime.now(UTC)
     newest = max(by_trigger.values(), key=lambda e: e.id, default=None)
     is_overdue, reason = cadence.overdue(
@@ -36,13 +37,17 @@ def consistency_status(
         grace_minutes=settings.cadence_grace_minutes,
     )
     holder = current_holder(settings.lock_path)
+    attempt_summary = cadence.summarize(attempt, now) if attempt else None
     return ConsistencyStatus(
         checked_at=now,
         cadence_minutes=settings.cadence_minutes,
         grace_minutes=settings.cadence_grace_minutes,
         overdue=is_overdue,
         overdue_reason=reason,
+        health=attempt_summary.health if attempt_summary else None,
+        health_reasons=attempt_summary.health_reasons if attempt_summary else [],
         last_sweep=cadence.summarize(newest, now) if newest else None,
+        last_attempt=attempt_summary,
         last_completed=cadence.summarize(completed, now) if completed else None,
         last_by_trigger={
             (trigger or UNTAGGED): cadence.summarize(event, now)
