@@ -5,6 +5,8 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -81,3 +83,96 @@ def test_it_reports_a_free_lock_as_free(tmp_path: Path) -> None:
     lock.release()
     assert current_holder(lock_path) is None
     assert lock_path.read_text() == ""  # released: emptied, unlocked
+
+
+PROBE = """
+import sys
+from pathlib import Path
+from statehub.sweep.lock import current_holder
+path, stop = Path(sys.argv[1]), Path(sys.argv[2])
+probes = 0
+print("probing", flush=True)
+while not stop.exists():
+    current_holder(path)
+    probes += 1
+print(probes, flush=True)
+"""
+
+
+def test_looking_at_the_lock_never_makes_a_sweep_skip(tmp_path: Path) -> None:
+    """The status endpoint and the dashboard probe the lock while sweeps come and go: a
+    probe that took the lock, even for an instant, made a concurrent sweep skip with an
+    unnamed holder. Here another process probes as fast as it can while this one takes and
+    releases the lock; every single attempt must win."""
+    lock_path, stop = tmp_path / "sweep.lock", tmp_path / "stop"
+    lock_path.touch()
+    prober = subprocess.Popen(
+        [sys.executable, "-c", PROBE, str(lock_path), str(stop)], stdout=subprocess.PIPE, text=True
+    )
+    assert prober.stdout is not None
+    assert prober.stdout.readline().strip() == "probing"
+    try:
+        refused = attempts = 0
+        # Long enough for collisions: the old probe (a shared flock for an instant) made
+        # some 300 of ~35,000 attempts in 3 s skip on this kind of machine.
+        end = time.monotonic() + 3
+        while time.monotonic() < end:
+            attempts += 1
+            lock = SweepLock(lock_path)
+            if lock.acquire_or_holder(_holder(f"s{attempts}"), name_wait=0) is None:
+                lock.release()
+            else:
+                refused += 1
+    finally:
+        stop.touch()
+        probes = int(prober.stdout.read().strip())
+        prober.wait(timeout=30)
+    assert probes > 1000 and attempts > 1000  # both really were at it all along
+    assert refused == 0, f"{refused} of {attempts} attempts skipped"
+
+
+LATE_NAME = """
+import os, sys, time
+from pathlib import Path
+from statehub.sweep import lock
+path = Path(sys.argv[1])
+handle = open(path, "a+")
+assert lock._lock(handle)
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))  # a holder slow to write its name (a loaded machine)
+os.write(handle.fileno(), b'{"sweep_id": "slow-writer", "pid": 1, "started_at": null, '
+         b'"triggered_by": "local-timer"}')
+time.sleep(600)
+"""
+
+
+def test_a_refused_sweep_names_a_holder_that_is_slow_to_write_its_name(tmp_path: Path) -> None:
+    lock_path = tmp_path / "sweep.lock"
+    child = subprocess.Popen(
+        [sys.executable, "-c", LATE_NAME, str(lock_path), "0.5"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "locked"
+        held = SweepLock(lock_path).acquire_or_holder(_holder("mine"))
+        assert held is not None and held.sweep_id == "slow-writer"
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_a_free_lock_is_taken_by_a_sweep_that_found_it_held_but_unnamed(tmp_path: Path) -> None:
+    """The holder released in the instant after the refusal: no unnamed skip, the sweep runs."""
+    lock_path = tmp_path / "sweep.lock"
+    child = subprocess.Popen(
+        [sys.executable, "-c", LATE_NAME, str(lock_path), "600"], stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "locked"
+    lock = SweepLock(lock_path)
+    with ThreadPoolExecutor(1) as pool:
+        trying = pool.submit(lock.acquire_or_holder, _holder("mine"))
+        child.kill()  # it dies holding the lock and never wrote a name
+        child.wait()
+        assert trying.result(timeout=30) is None
+    lock.release()
