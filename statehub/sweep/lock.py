@@ -65,7 +65,8 @@ def _held(path: Path) -> bool:
     """Is the lock held right now? Never takes it (on Linux), so it cannot make a sweep skip."""
     try:
         handle = open(path, encoding="utf-8")  # noqa: SIM115 — closed below
-    except FileNotFoundError:
+    except OSError:
+        # Missing, or unusable (then no sweep can hold it either: each records its failure).
         return False
     with handle:
         if _OFD:
