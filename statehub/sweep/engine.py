@@ -154,8 +154,13 @@ class Sweeper:
             # stamp and the lock could otherwise record a start before the previous
             # holder's finish, and the events' ranges are the proof of one-at-a-time.
             return ActiveSweep(self, request, lock, _now(), config_problems)
-        with self.store.reading() as db:
-            total = count_repos(db)
+        try:
+            with self.store.reading() as db:
+                total = count_repos(db)
+        except (StoreError, SQLAlchemyError):
+            # The database is away: the skip is still spooled (it is the caller's attendance
+            # of its slot), its fleet size unknown rather than guessed.
+            total = 0
         result = lock_skipped_result(
             request,
             host=self.settings.hostname,

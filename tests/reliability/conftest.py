@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 
+import psycopg
 import pytest
+from psycopg import sql
+from sqlalchemy.engine import make_url
 
 from tests.reliability.support import OwnPostgres, shared_directory
 
@@ -36,3 +40,18 @@ def running_postgres(own_postgres: OwnPostgres) -> OwnPostgres:
     if not own_postgres.running():
         own_postgres.start()
     return own_postgres
+
+
+@pytest.fixture
+def pg_url(running_postgres: OwnPostgres) -> Iterator[str]:
+    """A fresh database on the test's own server, dropped afterwards."""
+    name = f"statehub_{secrets.token_hex(4)}"
+    admin = make_url(running_postgres.url).set(drivername="postgresql")
+    with psycopg.connect(admin.render_as_string(), autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield make_url(running_postgres.url).set(database=name).render_as_string(hide_password=False)
+    if running_postgres.running():
+        with psycopg.connect(admin.render_as_string(), autocommit=True) as connection:
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )

@@ -10,19 +10,14 @@ suite must not be stopped under other tests.
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 import subprocess
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
-from psycopg import sql
-from sqlalchemy.engine import make_url
 
 from statehub.api import create_app
 from statehub.demofleet import FleetBuilder
@@ -47,21 +42,6 @@ from tests.reliability.support import (
 )
 
 BUDGET = 4  # the hanging remote keeps the sweep busy this long: time to stop the database
-
-
-@pytest.fixture
-def pg_url(running_postgres: OwnPostgres) -> Iterator[str]:
-    """A fresh database on the test's own server, dropped afterwards."""
-    name = f"statehub_{secrets.token_hex(4)}"
-    admin = make_url(running_postgres.url).set(drivername="postgresql")
-    with psycopg.connect(admin.render_as_string(), autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield make_url(running_postgres.url).set(database=name).render_as_string(hide_password=False)
-    if running_postgres.running():
-        with psycopg.connect(admin.render_as_string(), autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 def _wait_for_sweep(settings: Settings, fleet_builder: FleetBuilder) -> None:
@@ -128,9 +108,10 @@ def test_postgres_stopped_mid_sweep_answers_503_with_the_result_then_recovers(
                     what="the sweep to end",
                 )
                 assert body["status"] == "failed"
-            assert "could not be recorded" in body["detail"]
+            assert "could not be recorded yet: it is spooled in" in body["detail"]
             assert "refused the connection" in body["detail"]
             _assert_result(body["result"])
+            assert Path(body["spooled_to"]).parent == settings.home / "spool"
             assert_lock_free(settings.lock_path)
 
             # While it is down: clear 503s, and /health says so.
@@ -146,9 +127,16 @@ def test_postgres_stopped_mid_sweep_answers_503_with_the_result_then_recovers(
             assert again.status_code == 200, again.text
             listed = client.get("/progress/", params={"event_type": "consistency_sweep_remote_all"})
             assert listed.status_code == 200
-            # Events resume: the new sweep is recorded. The one that ran while the database
-            # was down is not (its result went to its caller instead).
-            assert [e["sweep_id"] for e in listed.json()] == [again.json()["sweep_id"]]
+            # Events resume: the sweep that ran while the database was down is recorded
+            # from the spool first, with its own times, then the new one.
+            events = listed.json()
+            assert [e["sweep_id"] for e in events] == [
+                again.json()["sweep_id"],
+                body["result"]["sweep_id"],
+            ]
+            assert events[1]["payload"] == body["result"]
+            assert events[1]["created_at"] < again.json()["started_at"]
+            assert not Path(body["spooled_to"]).exists()
     finally:
         store.dispose()
 
@@ -170,8 +158,10 @@ def test_postgres_stopped_mid_sweep_the_cli_prints_the_result_and_a_clear_error(
             out = done.result(timeout=60)
 
         assert out.returncode == 3, out.stderr
-        _assert_result(parse_json(out.stdout))  # the result reached the caller…
-        assert "error:" in out.stderr and "could not be recorded" in out.stderr  # …and why
+        spooled = parse_json(out.stdout)
+        _assert_result(spooled)  # the result reached the caller…
+        assert "error:" in out.stderr and "could not be recorded yet" in out.stderr  # …and why
+        assert f"spooled in {settings.home / 'spool'}" in out.stderr
         assert "Traceback" not in out.stderr + out.stdout
         assert_lock_free(settings.lock_path)
 
@@ -182,7 +172,13 @@ def test_postgres_stopped_mid_sweep_the_cli_prints_the_result_and_a_clear_error(
         running_postgres.start()
         after = cli_sweep(env, "--json", "--max-seconds", "2")
         assert after.returncode == 0, after.stderr
-        assert [e.sweep_id for e in sweep_events(store)] == [parse_json(after.stdout)["sweep_id"]]
+        recorded = sweep_events(store)
+        assert [e.sweep_id for e in recorded] == [
+            parse_json(after.stdout)["sweep_id"],
+            spooled["sweep_id"],
+        ]
+        assert recorded[1].payload == spooled
+        assert list((settings.home / "spool").iterdir()) == []
     finally:
         store.dispose()
 
@@ -214,7 +210,8 @@ def test_a_read_only_sqlite_file_gets_clear_errors_and_recovers_once_writable(
 
         out = cli("sweep", "--remote-all", "--json", "--max-seconds", "20")
         assert out.returncode == 3, out.stderr
-        assert parse_json(out.stdout)["skipped_clean"] == ["clean"]
+        spooled = parse_json(out.stdout)
+        assert spooled["skipped_clean"] == ["clean"]
         assert "error:" in out.stderr and "readonly database" in out.stderr
         assert "Traceback" not in out.stderr + out.stdout
         assert_lock_free(home / "sweep.lock")
@@ -234,6 +231,11 @@ def test_a_read_only_sqlite_file_gets_clear_errors_and_recovers_once_writable(
             again = httpx.post(f"{api}/consistency/sweep/remote-all", json={}, timeout=60)
             assert again.status_code == 200, again.text
             events = httpx.get(f"{api}/progress/", timeout=10).json()
-            assert [e["sweep_id"] for e in events] == [again.json()["sweep_id"]]
+            # The two that could not be recorded, from the spool and in order, then the new one.
+            assert [e["sweep_id"] for e in events] == [
+                again.json()["sweep_id"],
+                refused.json()["result"]["sweep_id"],
+                spooled["sweep_id"],
+            ]
         assert "Traceback" not in (tmp_path / "serve.log").read_text()
         assert_sqlite_intact(home / "statehub.db")
