@@ -17,7 +17,8 @@ from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import list_events
 from statehub.store.repos import list_repos
-from statehub.sweep.engine import Sweeper, SweepRequest
+from statehub.sweep.engine import Sweeper
+from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import EVENT_TYPE, SweepResult
 
 

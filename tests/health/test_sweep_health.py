@@ -18,8 +18,9 @@ from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import append_event, list_events
-from statehub.sweep.engine import Sweeper, SweepRequest
+from statehub.sweep.engine import Sweeper
 from statehub.sweep.lock import SweepLock
+from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import EVENT_TYPE, LockHolder
 from tests.api.helpers import ROOT, register
 
