@@ -132,10 +132,9 @@ def test_the_api_status_progress_and_dashboard_all_show_the_health(
         check=True,
     )
     [event] = json.loads(listed.stdout)
-    assert (event["health"], event["health_reasons"], event["health_derived"]) == (
+    assert (event["payload"]["health"], event["payload"]["health_reasons"]) == (
         "degraded",
         [reason],
-        False,
     )
     table = subprocess.run(
         [sys.executable, "-m", "statehub", "progress"],
