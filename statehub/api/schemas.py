@@ -20,7 +20,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from statehub.documents import SweepSummary
-from statehub.sweep.health import Health as SweepHealth
+from statehub.health import Health as SweepHealth
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import EVENT_TYPE, LockHolder, Mode, SweepResult
 

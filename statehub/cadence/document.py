@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, PlainSerializer
 
 from statehub.cadence.marks import SweepMark
+from statehub.cadence.sight import SourceSight
 from statehub.cadence.slots import Slot
 from statehub.cadence.verdict import CadenceVerdict, Gap, SourceTotals
 
@@ -23,15 +24,26 @@ class CadenceTotals(BaseModel):
     lock_skips: int
     failures: int
     slots_attended: int = Field(description="judged slots it attended within the tolerance")
+    slots_ran: int = Field(description="judged slots where one of its sweeps ran")
+    slots_degraded: int = Field(description="of those, slots where none of them saw everything")
+    slots_blind: int = Field(description="of those, slots where none of them fetched anything")
+    repos_fetched: int = Field(description="repos its sweeps in judged slots fetched")
+    fetches_attempted: int = Field(description="repos those sweeps tried to fetch")
 
     @classmethod
-    def of(cls, totals: SourceTotals) -> CadenceTotals:
+    def of(cls, totals: SourceTotals, sight: SourceSight | None) -> CadenceTotals:
+        seen = sight or SourceSight(source=totals.source)
         return cls(
             source=totals.source,
             sweeps=totals.sweeps,
             lock_skips=totals.lock_skips,
             failures=totals.failures,
             slots_attended=totals.slots_attended,
+            slots_ran=seen.slots_ran,
+            slots_degraded=seen.slots_degraded,
+            slots_blind=seen.slots_blind,
+            repos_fetched=seen.fetched,
+            fetches_attempted=seen.fetch_attempted,
         )
 
 
@@ -59,6 +71,9 @@ class CadenceMark(BaseModel):
     lock_skipped: bool
     exit_code: int | None
     failed: bool
+    health: str = Field(description="ok, degraded or failed (derived for old records)")
+    repos_fetched: int
+    fetches_attempted: int
 
     @classmethod
     def of(cls, mark: SweepMark) -> CadenceMark:
@@ -71,6 +86,9 @@ class CadenceMark(BaseModel):
             lock_skipped=mark.lock_skipped,
             exit_code=mark.exit_code,
             failed=mark.failed,
+            health=mark.health,
+            repos_fetched=mark.fetched,
+            fetches_attempted=mark.fetch_attempted,
         )
 
 
@@ -83,6 +101,8 @@ class CadenceSlot(BaseModel):
     ran_by: list[str]
     skipped_by: list[str]
     failed_by: list[str]
+    degraded_by: list[str] = Field(description="who ran a sweep here that did not see all")
+    blind_by: list[str] = Field(description="who ran a sweep here that fetched nothing")
     marks: list[CadenceMark]
 
     @classmethod
@@ -96,6 +116,8 @@ class CadenceSlot(BaseModel):
             ran_by=sorted(slot.ran_by),
             skipped_by=sorted(slot.skipped_by),
             failed_by=sorted(slot.failed_by),
+            degraded_by=sorted(slot.degraded_by),
+            blind_by=sorted(slot.blind_by),
             marks=[CadenceMark.of(m) for m in slot.marks],
         )
 
@@ -135,7 +157,10 @@ class CadenceDocument(BaseModel):
             slots_judged=verdict.judged,
             slots_covered=verdict.covered,
             slots_attended=verdict.attended,
-            totals=[CadenceTotals.of(t) for t in verdict.totals],
+            totals=[
+                CadenceTotals.of(t, next((s for s in verdict.sight if s.source == t.source), None))
+                for t in verdict.totals
+            ],
             longest_gap=CadenceGap.of(verdict.longest_gap),
             longest_source_gap=CadenceGap.of(verdict.longest_source_gap),
             missed=list(verdict.missed),

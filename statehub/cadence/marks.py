@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from statehub.health import Health, health_of, observe
+
 ACTIVITY_CORE = "activity-core"
 LOCAL_TIMER = "local-timer"
 UNTAGGED = "(none)"
@@ -33,6 +35,11 @@ class SweepMark:
     exit_code: int | None
     failed: bool  # it did not sweep properly: see ``mark_from_payload``
     caller_run_id: str | None = None  # the caller's id for correlation, when it gave one
+    health: str = Health.OK.value  # ok / degraded / failed (derived for old records)
+    # Repos whose remotes were all fetched, of those it tried to fetch (0 and 0 when it
+    # fetched nothing: a lock skip, a failure, --no-fetch).
+    fetched: int = 0
+    fetch_attempted: int = 0
 
     @property
     def source(self) -> str:
@@ -42,6 +49,16 @@ class SweepMark:
     def ran(self) -> bool:
         """A real sweep that did its work (not skipped, not failed)."""
         return not self.lock_skipped and not self.failed
+
+    @property
+    def degraded(self) -> bool:
+        """It ran but did not see the whole fleet."""
+        return self.ran and self.health == Health.DEGRADED.value
+
+    @property
+    def blind(self) -> bool:
+        """It ran and tried to fetch, but could fetch nothing (e.g. no credentials)."""
+        return self.ran and self.fetch_attempted > 0 and self.fetched == 0
 
     @property
     def attended(self) -> bool:
@@ -87,6 +104,8 @@ def mark_from_payload(
     triggered_by = payload.get("triggered_by")
     sweep_id = payload.get("sweep_id")
     caller_run_id = payload.get("caller_run_id")
+    health, _, _ = health_of(payload)
+    seen = observe(payload)
     return SweepMark(
         event_id=event_id,
         sweep_id=str(sweep_id) if sweep_id is not None else None,
@@ -95,8 +114,11 @@ def mark_from_payload(
         finished_at=finished_at,
         lock_skipped=lock_skipped,
         exit_code=exit_code,
-        failed=exit_code not in ok_codes,
+        failed=exit_code not in ok_codes or health is Health.FAILED,
         caller_run_id=str(caller_run_id) if caller_run_id is not None else None,
+        health=health.value,
+        fetched=seen.fetched,
+        fetch_attempted=seen.fetch_attempted,
     )
 
 
@@ -133,4 +155,5 @@ def mark_of(event: RecordedEvent) -> SweepMark:
             lock_skipped=False,
             exit_code=None,
             failed=True,
+            health=Health.FAILED.value,
         )

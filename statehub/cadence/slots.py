@@ -74,6 +74,16 @@ class Slot:
         return frozenset(m.source for m in self.marks if m.failed)
 
     @property
+    def degraded_by(self) -> frozenset[str]:
+        """Who ran a sweep here that did not see the whole fleet."""
+        return frozenset(m.source for m in self.marks if m.degraded)
+
+    @property
+    def blind_by(self) -> frozenset[str]:
+        """Who ran a sweep here that could fetch nothing at all."""
+        return frozenset(m.source for m in self.marks if m.blind)
+
+    @property
     def covered(self) -> bool:
         """A sweep ran in this slot, or one was already running when a caller fired."""
         return any(m.attended for m in self.marks)

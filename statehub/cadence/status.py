@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from statehub.cadence.marks import mark_of
 from statehub.documents import SweepSummary
+from statehub.health import Health, health_of
 from statehub.store.events import ProgressEvent, latest_by_trigger, list_events
-from statehub.sweep.health import Health, health_of
 from statehub.sweep.result import EVENT_TYPE
 
 # Skips come in bursts only while one sweep runs, so the newest real sweep is

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from durations import format_duration
 from statehub.cadence.marks import ACTIVITY_CORE, SweepMark
+from statehub.cadence.sight import SourceSight, sight_by_source, sight_reasons
 from statehub.cadence.slots import Slot, aware, bucket, expected_slots
 
 DEFAULT_EVERY = timedelta(minutes=15)
@@ -78,6 +79,7 @@ class CadenceVerdict:
     late: tuple[datetime, ...]  # of those, slots where it fired but after the tolerance
     can_disable_timer: bool
     reasons: tuple[str, ...] = field(default=())
+    sight: tuple[SourceSight, ...] = field(default=())  # how much each source's sweeps saw
 
 
 def _longest_gap(slots: Sequence[Slot], ok: list[bool]) -> Gap | None:
@@ -162,6 +164,9 @@ def judge(
     failed = [s.start for s in judged if s.start in missed_set and source in s.failed_by]
     if failed:
         reasons.append(f"{source}'s sweep failed in {len(failed)} of them: {_examples(failed)}")
+    sight = sight_by_source(judged)
+    blind_to = sight_reasons(sight, source=source)
+    reasons.extend(blind_to)
     return CadenceVerdict(
         window_start=aware(start, "start"),
         window_end=aware(end, "end"),
@@ -177,6 +182,7 @@ def judge(
         longest_source_gap=_longest_gap(judged, attended),
         missed=tuple(missed),
         late=tuple(late),
-        can_disable_timer=bool(judged) and not missed,
+        can_disable_timer=bool(judged) and not missed and not blind_to,
         reasons=tuple(reasons),
+        sight=tuple(sight),
     )

@@ -45,10 +45,30 @@ def _render(verdict: CadenceVerdict) -> None:
         f"{verdict.attended} attended by {verdict.source}",
         highlight=False,
     )
-    table = Table("triggered by", "sweeps", "lock skips", "failures", "slots attended")
+    table = Table(
+        "triggered by",
+        "sweeps",
+        "lock skips",
+        "failures",
+        "slots attended",
+        "slots ran",
+        "degraded",
+        "blind",
+        "fetched",
+    )
+    sights = {sight.source: sight for sight in verdict.sight}
     for t in verdict.totals:
+        seen = sights.get(t.source)
         table.add_row(
-            t.source, str(t.sweeps), str(t.lock_skips), str(t.failures), str(t.slots_attended)
+            t.source,
+            str(t.sweeps),
+            str(t.lock_skips),
+            str(t.failures),
+            str(t.slots_attended),
+            str(seen.slots_ran if seen else 0),
+            str(seen.slots_degraded if seen else 0),
+            str(seen.slots_blind if seen else 0),
+            f"{seen.fetched}/{seen.fetch_attempted}" if seen else "-",
         )
     console.print(table)
     console.print(f"longest gap with no sweep: {_gap(verdict.longest_gap)}", highlight=False)

@@ -8,8 +8,8 @@ from rich.table import Table
 from statehub.cli.context import opened
 from statehub.cli.output import console, print_json
 from statehub.documents import ProgressEventOut
+from statehub.health import health_of
 from statehub.store.events import ProgressEvent, list_events
-from statehub.sweep.health import health_of
 from statehub.sweep.result import EVENT_TYPE
 
 

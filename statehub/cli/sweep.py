@@ -10,8 +10,8 @@ from rich.table import Table
 
 from statehub.cli.context import opened
 from statehub.cli.output import console, err_console, print_json
+from statehub.health import Health
 from statehub.sweep.engine import Sweeper
-from statehub.sweep.health import Health
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import Mode, SweepCannotStart, SweepNotRecorded, SweepResult
 

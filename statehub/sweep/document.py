@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from statehub.fleet.state import RepoState
+from statehub.health import Health, Observation, assess
 from statehub.sweep.check import RepoCheck, Verdict
-from statehub.sweep.health import Health, Observation, assess
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import (
     BranchSummary,

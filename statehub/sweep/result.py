@@ -14,7 +14,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from statehub.errors import HomeUnusable, StoreUnavailable
-from statehub.sweep.health import Health, health_of
+from statehub.health import Health, health_of
 
 EVENT_TYPE: Final = "consistency_sweep_remote_all"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from statehub.sweep.health import Health, Observation, assess, health_of, observe
+from statehub.health import Health, Observation, assess, health_of, observe
 from statehub.sweep.result import SweepResult
 
 FLEET = [f"r{i}" for i in range(37)]

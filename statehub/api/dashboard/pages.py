@@ -19,10 +19,10 @@ from statehub.api.dashboard.session import signed_in, token_required
 from statehub.api.deps import SettingsDep, StoreDep, SweepsDep
 from statehub.cadence import status as status_rules
 from statehub.cadence.history import iter_marks
+from statehub.health import health_of
 from statehub.settings import Settings
 from statehub.store.events import get_event_by_sweep_id, list_events
 from statehub.store.repos import list_repos
-from statehub.sweep.health import health_of
 from statehub.sweep.lock import current_holder
 from statehub.sweep.result import EVENT_TYPE
 

@@ -42,6 +42,7 @@ class Cell:
     end: datetime
     kind: str  # a key of KIND_LABELS
     failed: bool  # some sweep in it could not run properly
+    degraded: bool  # the sweeps that ran in it did not see the whole fleet
     current: bool  # the slot holding "now": its sweep may still be coming
     marks: tuple[SweepMark, ...]
 
@@ -69,6 +70,8 @@ def cells(marks: Iterable[SweepMark], now: datetime) -> list[Cell]:
             end=slot.end,
             kind=_kind(slot),
             failed=any(m.failed for m in slot.marks),
+            # As the verdict counts it: degraded when no sweep that ran here saw everything.
+            degraded=bool(ran := [m for m in slot.marks if m.ran]) and all(m.degraded for m in ran),
             current=slot.start == current,
             marks=slot.marks,
         )
@@ -84,6 +87,10 @@ def describe(mark: SweepMark) -> str:
         outcome = "lock skipped"
     elif mark.failed:
         outcome = f"failed (exit {mark.exit_code})"
+    elif mark.blind:
+        outcome = f"ran {seconds:.0f} s, blind: fetched 0 of {mark.fetch_attempted}"
+    elif mark.degraded:
+        outcome = f"ran {seconds:.0f} s, degraded: fetched {mark.fetched} of {mark.fetch_attempted}"
     else:
         outcome = f"ran {seconds:.0f} s"
     return f"{mark.started_at:%H:%M:%S} {who}: {outcome}"

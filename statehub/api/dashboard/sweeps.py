@@ -16,8 +16,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from statehub.cadence.marks import mark_of
+from statehub.health import Health, health_of
 from statehub.store.events import ProgressEvent
-from statehub.sweep.health import Health, health_of
 from statehub.sweep.result import SweepResult
 
 
