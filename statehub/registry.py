@@ -92,7 +92,10 @@ def _register_found(db: Session, report: DiscoverReport, trees: list[Path], sour
             report.known.append(existing)
             continue
         name = unique_name(db, tree)
-        report.added.append(add_repo(db, name=name, path=str(tree), source=source))
+        try:
+            report.added.append(add_repo(db, name=name, path=str(tree), source=source))
+        except RepoConflict as exc:  # registered by another process meanwhile
+            report.problems.append(f"{tree} was not registered: {exc}")
 
 
 def discover_into(
