@@ -93,7 +93,9 @@ def _register_found(db: Session, report: DiscoverReport, trees: list[Path], sour
             continue
         name = unique_name(db, tree)
         try:
-            report.added.append(add_repo(db, name=name, path=str(tree), source=source))
+            # A savepoint: a clash found by the database must not doom the whole sync.
+            with db.begin_nested():
+                report.added.append(add_repo(db, name=name, path=str(tree), source=source))
         except RepoConflict as exc:  # registered by another process meanwhile
             report.problems.append(f"{tree} was not registered: {exc}")
 
@@ -139,9 +141,10 @@ def _sync_entry(db: Session, report: DiscoverReport, entry: RepoEntry, where: st
         )
         return
     try:
-        record, created = upsert_repo(
-            db, name=name, path=str(repo_path), allow_push=entry.allow_push, source="config"
-        )
+        with db.begin_nested():  # as in _register_found: one clash must not doom the sync
+            record, created = upsert_repo(
+                db, name=name, path=str(repo_path), allow_push=entry.allow_push, source="config"
+            )
     except RepoConflict as exc:
         report.problems.append(f"{where}: {exc}; give the entry the registered name or remove it")
         return
