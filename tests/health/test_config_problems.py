@@ -133,3 +133,21 @@ def test_a_repo_removed_from_the_file_is_unregistered_one_added_by_hand_is_not(
 
     assert result.health == "ok" and sorted(result.skipped_clean) == ["by-hand", "stays"]
     assert _registered(store) == {"by-hand": "cli", "stays": "config"}
+
+
+def test_a_path_registered_by_hand_under_another_name_is_reported_and_the_rest_synced(
+    config: Path, settings: Settings, store: Store, fleet_builder: FleetBuilder
+) -> None:
+    mine, other = fleet_builder.clean("mine"), fleet_builder.clean("other")
+    with store.session() as db:
+        add(db, path=mine, name="by-hand")
+    config.write_text(f"repos:\n  - path: {mine}\n    name: api\n  - path: {other}\n")
+
+    result = _sweep(settings, store)
+
+    assert result.health == "degraded"
+    assert result.health_reasons == [
+        f"{config}, repos[0]: path {str(mine)!r} is already registered as repo 'by-hand'; "
+        "give the entry the registered name or remove it"
+    ]
+    assert _registered(store) == {"by-hand": "cli", "other": "config"}
