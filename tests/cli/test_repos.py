@@ -132,9 +132,11 @@ def test_discover_lists_a_bare_repository_as_skipped_with_the_reason(
     assert f"skipped {root / 'app.git'}: it is a bare repository" in skipped
 
 
-def test_a_bare_repository_in_the_config_file_is_a_load_error_naming_its_entry(
+def test_a_bare_repository_in_the_config_file_is_a_problem_naming_its_entry(
     fleet_builder: FleetBuilder, tmp_path: Path, run_cli: RunCli
 ) -> None:
+    """Refused, and said so with file, line and entry; a config problem is reported, never
+    fatal (issue 12): the rest of the file is registered."""
     good = fleet_builder.clean("good")
     bare = fleet_builder.remotes / "good.git"
     config = tmp_path / "fleet.yaml"
@@ -142,11 +144,13 @@ def test_a_bare_repository_in_the_config_file_is_a_load_error_naming_its_entry(
 
     out = run_cli("repos", "list", "--json", STATEHUB_CONFIG_FILE=str(config))
 
-    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.returncode == 0 and "Traceback" not in out.stderr
     message = " ".join(out.stderr.split())
+    assert "config problem:" in message
     assert f"{config}, line 4, field 'repos.1.path': {bare.resolve()} it is a bare repository" in (
         message
     )
+    assert [r["name"] for r in json.loads(out.stdout)] == ["good"]
 
 
 def test_relative_paths_in_the_config_file_are_relative_to_its_own_directory(

@@ -94,8 +94,8 @@ def test_a_name_given_twice_is_a_reported_problem_never_a_silent_drop(
     assert result.skipped_clean == ["api"]
     assert result.health == "degraded"
     assert result.health_reasons == [
-        f"{config}, repos[1]: name 'api' is also given to repos[0]; {second} was not "
-        "registered — give each entry its own name"
+        f"{config}, line 4, field 'repos.1.path': name 'api' is also given to repos[0]; "
+        f"{second} was not registered — give each entry its own name"
     ]
     with store.reading() as db:
         assert [(r.name, r.path) for r in list_repos(db)] == [("api", str(first))]
@@ -147,7 +147,7 @@ def test_a_path_registered_by_hand_under_another_name_is_reported_and_the_rest_s
 
     assert result.health == "degraded"
     assert result.health_reasons == [
-        f"{config}, repos[0]: path {str(mine)!r} is already registered as repo 'by-hand'; "
-        "give the entry the registered name or remove it"
+        f"{config}, line 2, field 'repos.0.path': path {str(mine)!r} is already registered "
+        "as repo 'by-hand'; give the entry the registered name or remove it"
     ]
     assert _registered(store) == {"by-hand": "cli", "other": "config"}
