@@ -43,8 +43,13 @@ def _statehub(home: Path, database_url: str, *args: str) -> subprocess.Completed
 
 
 def _one_clean_line(stderr: str) -> str:
+    """The one error line (the human output first names the home and database it used)."""
     assert "Traceback" not in stderr
-    lines = [line for line in stderr.splitlines() if line.strip()]
+    lines = [
+        line
+        for line in stderr.splitlines()
+        if line.strip() and not line.startswith("State Hub home")
+    ]
     assert len(lines) == 1, stderr
     return lines[0]
 
