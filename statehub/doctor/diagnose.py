@@ -80,7 +80,7 @@ def _home_and_lock(report: DoctorReport, settings: Settings) -> None:
     fix = "set STATEHUB_HOME to a directory this user can write (or fix its permissions)"
     report.record("home", [Problem("home", why, fix)] if why else [], f"{settings.home} usable")
     why = probes.lock_problem(settings.lock_path)
-    fix = f"remove {settings.lock_path} (no sweep holds it: a flock dies with its holder)"
+    fix = f"remove {settings.lock_path} (no sweep holds it: the lock dies with its holder)"
     report.record("lock", [Problem("lock", why, fix)] if why else [], "usable")
 
 
