@@ -14,14 +14,14 @@ from pathlib import Path
 from bench.context import REPO
 from bench.home import statehub_argv
 from bench.measure import run_child
-from statehub.fleet.porcelain import BRANCH_FORMAT, STATUS_ARGS
+from statehub.fleet.porcelain import BRANCH_FORMAT, REF_PATTERNS, STATUS_ARGS
 from statehub.git.inspect import FETCH_ARGS
 from statehub.git.runner import git_environment
 from statehub.sweep.engine import SWEEP_NICENESS
 
 INSPECT_COMMANDS: tuple[tuple[str, ...], ...] = (
     STATUS_ARGS,
-    ("for-each-ref", f"--format={BRANCH_FORMAT}", "refs/heads"),
+    ("for-each-ref", f"--format={BRANCH_FORMAT}", *REF_PATTERNS),
 )
 FETCH_COMMAND: tuple[str, ...] = FETCH_ARGS
 

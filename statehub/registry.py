@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from statehub.config import FleetConfig, RepoEntry, load_fleet_config
 from statehub.errors import ConfigError, NotAGitRepo, RegistryError, RepoConflict, RepoNotFound
 from statehub.fleet.discover import discover, not_a_work_tree_but_a_git_dir
+from statehub.fleet.names import name_problem, printable
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.repos import (
@@ -48,9 +49,27 @@ def _name_taken(db: Session, name: str) -> bool:
     return True
 
 
+def check_name(name: str, *, where: str = "--name") -> str:
+    """``name``, or RegistryError saying why it cannot name a repo."""
+    problem = name_problem(name)
+    if problem is not None:
+        raise RegistryError(
+            f"{where}: the repo name {printable(name)!r} is refused: {problem}; "
+            "choose a name of printable characters"
+        )
+    return name
+
+
 def unique_name(db: Session, path: Path) -> str:
-    """The directory's name, or ``parent-name``, or ``name-2``… when that is taken."""
-    candidates = [path.name or "root", f"{path.parent.name}-{path.name}"]
+    """The directory's name, or ``parent-name``, or ``name-2``… when that is taken.
+
+    Unprintable characters in a directory's name are spelled as escapes (see
+    ``statehub.fleet.names``), so the name is safe to print; its path stays as it is.
+    """
+    candidates = [
+        printable(path.name) or "root",
+        printable(f"{path.parent.name}-{path.name}"),
+    ]
     for candidate in candidates:
         if not _name_taken(db, candidate):
             return candidate
@@ -67,7 +86,7 @@ def add(
     _require_work_tree(repo_path)
     return add_repo(
         db,
-        name=name or unique_name(db, repo_path),
+        name=check_name(name) if name is not None else unique_name(db, repo_path),
         path=str(repo_path),
         allow_push=allow_push,
         source="cli",
@@ -82,6 +101,8 @@ class DiscoverReport:
     removed: list[RepoRecord] = field(default_factory=list)
     # Configuration problems, one sentence each: reported by the sweep, never fatal to it.
     problems: list[str] = field(default_factory=list)
+    # Repos whose directory name could not be printed as it is: what they are named instead.
+    sanitized: list[RepoRecord] = field(default_factory=list)
 
 
 def _register_found(db: Session, report: DiscoverReport, trees: list[Path], source: str) -> None:
@@ -95,9 +116,13 @@ def _register_found(db: Session, report: DiscoverReport, trees: list[Path], sour
         try:
             # A savepoint: a clash found by the database must not doom the whole sync.
             with db.begin_nested():
-                report.added.append(add_repo(db, name=name, path=str(tree), source=source))
+                record = add_repo(db, name=name, path=str(tree), source=source)
         except RepoConflict as exc:  # registered by another process meanwhile
             report.problems.append(f"{tree} was not registered: {exc}")
+            continue
+        report.added.append(record)
+        if not tree.name.isprintable():
+            report.sanitized.append(record)
 
 
 def discover_into(
@@ -129,6 +154,12 @@ def _sync_entry(db: Session, report: DiscoverReport, entry: RepoEntry, where: st
     repo_path = normalise(entry.path)
     if not (repo_path / ".git").exists() and (reason := not_a_work_tree_but_a_git_dir(repo_path)):
         report.problems.append(f"{where}: {repo_path} {reason}; it was not registered")
+        return
+    if entry.name is not None and (problem := name_problem(entry.name)) is not None:
+        report.problems.append(
+            f"{where}: name {printable(entry.name)!r} is refused: {problem}; "
+            f"{printable(str(repo_path))} was not registered — give it a printable name"
+        )
         return
     existing = find_repo_by_path(db, path=str(repo_path))
     name = entry.name or (existing.name if existing else unique_name(db, repo_path))

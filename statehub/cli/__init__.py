@@ -7,7 +7,7 @@ import sys
 import typer
 
 from statehub.cli import cadence, demo, doctor, progress, repos, serve, sweep
-from statehub.cli.output import err_console
+from statehub.cli.output import err_console, shown
 from statehub.errors import ConfigError, HomeUnusable, RegistryError, StateHubError, StoreError
 
 app = typer.Typer(
@@ -43,7 +43,7 @@ def main() -> None:
         app()
     except StateHubError as exc:
         err_console.print(
-            f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True
+            f"[bold red]error:[/] {shown(exc)}", highlight=False, soft_wrap=True
         )  # one line per error, whatever the width
         sys.exit(_exit_status(exc))
     except KeyboardInterrupt:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from statehub.cli.context import opened
-from statehub.cli.output import console
+from statehub.cli.output import console, shown
 from statehub.demofleet import build_demo_fleet
 from statehub.registry import discover_into
 
@@ -16,7 +16,7 @@ def demo() -> None:
         root = ctx.settings.home / "demo-fleet"
         if not root.exists():
             build_demo_fleet(root)
-            console.print(f"built a demo fleet under {root}")
+            console.print(f"built a demo fleet under {shown(root)}", highlight=False)
         with ctx.store.session() as db:
             report = discover_into(db, roots=[root / "repos"])
     console.print(

@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from statehub.cli.context import opened
-from statehub.cli.output import console, print_json
+from statehub.cli.output import cell, console, print_json
 from statehub.documents import ProgressEventOut
 from statehub.health import health_of
 from statehub.store.events import ProgressEvent, list_events
@@ -39,10 +39,11 @@ def progress(
         table.add_row(
             str(e.id),
             e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-            e.event_type,
-            e.triggered_by or "-",
+            cell(e.event_type),
+            cell(e.triggered_by or "-"),
             _health_cell(e),
-            e.summary,
+            # Other producers write summaries (POST /progress/): any text but NUL.
+            cell(e.summary),
         )
     console.print(table)
     if any(e.event_type == EVENT_TYPE and health_of(e.payload)[2] for e in events):

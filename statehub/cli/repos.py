@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from statehub.cli.context import apply_config_file, opened
-from statehub.cli.output import console, err_console, print_json
+from statehub.cli.output import cell, console, err_console, print_json, shown
 from statehub.documents import RepoOut
 from statehub.registry import add, discover_into
+from statehub.repoview import RepoView, repo_view
 from statehub.store.repos import list_repos, remove_repo
 
 app = typer.Typer(help="Register, discover, list and remove the repos State Hub sweeps.")
@@ -27,7 +29,7 @@ def add_command(
     """Register one repo."""
     with opened() as ctx, ctx.store.session() as db:
         repo = add(db, path=path, name=name, allow_push=allow_push)
-    console.print(f"added [bold]{repo.name}[/] → {repo.path}", highlight=False)
+    console.print(f"added [bold]{shown(repo.name)}[/] → {shown(repo.path)}", highlight=False)
 
 
 @app.command("discover")
@@ -38,9 +40,16 @@ def discover_command(
     with opened() as ctx, ctx.store.session() as db:
         report = discover_into(db, roots=list(roots))
     for repo in report.added:
-        console.print(f"added [bold]{repo.name}[/] → {repo.path}", highlight=False)
+        console.print(f"added [bold]{shown(repo.name)}[/] → {shown(repo.path)}", highlight=False)
+    for repo in report.sanitized:
+        err_console.print(
+            f"[yellow]renamed[/] {shown(repo.path)}: its directory name holds control or "
+            f"invisible characters, so it is registered as [bold]{shown(repo.name)}[/] "
+            "(rename it with `statehub repos remove` and `repos add --name`)",
+            highlight=False,
+        )
     for reason in report.skipped:
-        err_console.print(f"[yellow]skipped[/] {reason}", highlight=False)
+        err_console.print(f"[yellow]skipped[/] {shown(reason)}", highlight=False)
     console.print(f"{len(report.added)} added, {len(report.known)} already registered")
 
 
@@ -59,7 +68,7 @@ def list_command(
     table = Table("name", "path", "last checked", "findings", title=f"{len(repos)} repos")
     for r in repos:
         checked = r.last_checked_at.strftime("%Y-%m-%d %H:%M:%S") if r.last_checked_at else "never"
-        table.add_row(r.name, r.path, checked, ", ".join(r.last_findings) or "-")
+        table.add_row(cell(r.name), cell(r.path), checked, cell(", ".join(r.last_findings) or "-"))
     console.print(table)
 
 
@@ -68,4 +77,74 @@ def remove_command(name: str = typer.Argument(..., help="The repo's registered n
     """Forget a repo (its files are not touched)."""
     with opened() as ctx, ctx.store.session() as db:
         repo = remove_repo(db, name=name)
-    console.print(f"removed [bold]{repo.name}[/] ({repo.path})", highlight=False)
+    console.print(f"removed [bold]{shown(repo.name)}[/] ({shown(repo.path)})", highlight=False)
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if value else "never"
+
+
+def _fetch_line(view: RepoView) -> str:
+    fetch = view.last_fetch
+    if fetch is None:
+        return "unknown (not inspected since the history was kept)"
+    if not fetch.fetched:
+        return "not fetched (the last check ran with --no-fetch)"
+    if fetch.ok:
+        return "[green]ok[/]"
+    return f"[red]{shown(fetch.finding)}[/]: {shown(fetch.message or '')}"
+
+
+def _show(view: RepoView) -> None:
+    console.print(f"[bold]{shown(view.name)}[/] → {shown(view.path)}", highlight=False)
+    state = view.last_state or {}
+    console.print(
+        f"  {view.status.replace('_', ' ')}; checked {_when(view.last_checked_at)}, "
+        f"last changed {_when(view.last_changed_at)}",
+        highlight=False,
+    )
+    if isinstance(state.get("branch"), str):
+        upstream = state.get("upstream") or "no upstream"
+        console.print(
+            f"  on {shown(state['branch'])} → {shown(upstream)}, head {shown(state.get('head'))}",
+            highlight=False,
+        )
+    elif "error" in state:
+        console.print(f"  [red]error[/]: {shown(state['error'])}", highlight=False)
+    console.print(f"  last fetch: {_fetch_line(view)}", highlight=False)
+    if view.findings:
+        table = Table("finding", "since", "about", "next", title="findings")
+        for held in view.findings:
+            detail = held.detail
+            table.add_row(
+                cell(held.finding),
+                _when(held.since) if held.since else "before the history",
+                cell(*(line for line in (detail.about, detail.meaning) if line)),
+                cell(*detail.commands),
+            )
+        console.print(table)
+    if view.changes:
+        table = Table("observed", "status", "appeared", "cleared", "heads", title="last changes")
+        for change in view.changes:
+            table.add_row(
+                _when(change.observed_at),
+                change.status.replace("_", " "),
+                cell(", ".join(change.appeared) or "-"),
+                cell(", ".join(change.cleared) or "-"),
+                cell(" ".join(f"{b}@{oid[:8]}" for b, oid in change.heads.items()) or "-"),
+            )
+        console.print(table)
+
+
+@app.command("show")
+def show_command(
+    name: str = typer.Argument(..., help="The repo's registered name."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (as GET /repos/NAME does)."),
+) -> None:
+    """One repo: its state now, each finding explained with since when, its last changes."""
+    with opened() as ctx, ctx.store.reading() as db:
+        view = repo_view(db, name=name)
+    if as_json:
+        print_json(view.model_dump(mode="json"))
+        return
+    _show(view)

@@ -9,11 +9,33 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from statehub.cli.context import opened
-from statehub.cli.output import console, err_console, print_json
+from statehub.cli.output import cell, console, err_console, print_json, shown
+from statehub.fleet.explain import describe
 from statehub.health import Health
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import Mode, SweepCannotStart, SweepNotRecorded, SweepResult
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(shown(name) for name in names)
+
+
+def _needs_action(result: SweepResult) -> Table:
+    """One row per finding: what it is about and what to type next, for that repo."""
+    table = Table("repo", "finding", "about", "next", title="needs action")
+    for r in result.repos_processed:
+        details = r.details or [describe(code, r.path) for code in r.findings]
+        for index, detail in enumerate(details):
+            table.add_row(
+                cell(r.name) if index == 0 else "",
+                cell(detail.finding),
+                cell(detail.about or detail.meaning),
+                cell(detail.suggestion or ""),
+            )
+        for action in r.actions:
+            table.add_row(cell(r.name) if not details else "", "fix mode", cell(action), "")
+    return table
 
 
 def _render(result: SweepResult) -> None:
@@ -22,32 +44,22 @@ def _render(result: SweepResult) -> None:
     if result.lock_skipped:
         held = result.held_by
         who = f"{held.triggered_by} (pid {held.pid}, sweep {held.sweep_id})" if held else "?"
-        console.print(f"[yellow]lock skipped[/]: another sweep is running — {who}")
+        console.print(f"[yellow]lock skipped[/]: another sweep is running — {shown(who)}")
         return
     if result.repos_processed:
-        table = Table("repo", "findings", "branch", "ahead/behind", "actions", title="needs action")
-        for r in result.repos_processed:
-            state = r.state
-            table.add_row(
-                r.name,
-                ", ".join(r.findings) or "-",
-                (state.branch or "(detached)") if state else "-",
-                f"{state.ahead}/{state.behind}" if state else "-",
-                "; ".join(r.actions) or (r.message or ""),
-            )
-        console.print(table)
+        console.print(_needs_action(result))
     for error in result.errors:
-        console.print(f"[red]error[/] {error.name}: {error.message}", highlight=False)
+        console.print(f"[red]error[/] {shown(error.name)}: {shown(error.message)}", highlight=False)
     if result.skipped_missing:
-        console.print(f"[yellow]missing[/]: {', '.join(result.skipped_missing)}", highlight=False)
+        console.print(f"[yellow]missing[/]: {_names(result.skipped_missing)}", highlight=False)
     if result.skipped_budget:
         console.print(
             f"[yellow]not reached within {result.max_seconds:g}s[/]: "
-            f"{', '.join(result.skipped_budget)}",
+            f"{_names(result.skipped_budget)}",
             highlight=False,
         )
     for reason in result.health_reasons:
-        console.print(f"[yellow]degraded[/]: {reason}", highlight=False)
+        console.print(f"[yellow]degraded[/]: {shown(reason)}", highlight=False)
     console.print(
         f"[bold]{result.summary()}[/] in {result.duration_seconds:.1f}s "
         f"(sweep {result.sweep_id}, health {result.health}, exit {result.exit_code})",
@@ -112,6 +124,6 @@ def _run_with_progress(sweeper: Sweeper, request: SweepRequest) -> SweepResult:
         task = bar.add_task("", total=None)
 
         def advance(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, total=total, description=name)
+            bar.update(task, completed=done, total=total, description=shown(name))
 
         return sweeper.run(request, on_progress=advance)

@@ -4,7 +4,7 @@ Two outputs are read, both produced by ``statehub.git.inspect`` with the
 commands and formats named here so the probe and the parser cannot drift:
 
 * ``git status --porcelain=v2 --branch --show-stash -z`` (``STATUS_ARGS``);
-* ``git for-each-ref refs/heads`` with ``BRANCH_FORMAT``.
+* ``git for-each-ref refs/heads refs/remotes`` with ``BRANCH_FORMAT`` (``REF_PATTERNS``).
 
 Anything that does not look like what git documents raises ``PorcelainError``,
 which the sweep reports as that one repo's error instead of guessing.
@@ -45,9 +45,20 @@ STATUS_ARGS: tuple[str, ...] = (
 # Branch names cannot contain NUL or newline (git check-ref-format forbids
 # control characters), so NUL separates fields and git's own newline ends a
 # record. The full refname (not :strip=2) lets the parser check the prefix.
-BRANCH_FORMAT = "%(refname)%00%(objectname)%00%(upstream:short)%00%(upstream:track,nobracket)"
+# The upstream's full name joins a branch to its remote-tracking ref's commit (the
+# upstream head the change log keeps); its remote and remote ref name a push that
+# would publish it (the explanation's suggested command).
+BRANCH_FORMAT = (
+    "%(refname)%00%(objectname)%00%(upstream:short)%00%(upstream:track,nobracket)"
+    "%00%(upstream)%00%(upstream:remotename)%00%(upstream:remoteref)"
+)
+# Remote-tracking refs are listed in the same call (their upstream fields are empty), so
+# the upstream heads cost no extra git process.
+REF_PATTERNS: tuple[str, ...] = ("refs/heads", "refs/remotes")
+_BRANCH_FIELDS = 7
 
 _HEADS = "refs/heads/"
+_REMOTES = "refs/remotes/"
 _OID = re.compile(rb"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 repositories
 # Bounded: int() refuses strings over 4300 digits with a plain ValueError.
 _AB = re.compile(rb"\+([0-9]{1,18}) -([0-9]{1,18})")
@@ -228,15 +239,21 @@ def _track(raw: str, record: bytes) -> tuple[bool, int, int]:
     return False, counts["ahead"], counts["behind"]
 
 
-def _branch(record: bytes) -> BranchState:
+def _fields(record: bytes) -> list[str]:
     fields = record.split(b"\0")
-    if len(fields) != 4:
-        raise PorcelainError(f"branch record needs 4 fields, got {len(fields)}: {record[:120]!r}")
-    refname, oid, upstream, track = (_name(field) for field in fields)
-    if not refname.startswith(_HEADS) or refname == _HEADS:
-        raise PorcelainError(f"not a local branch: {record[:120]!r}")
+    if len(fields) != _BRANCH_FIELDS:
+        raise PorcelainError(
+            f"branch record needs {_BRANCH_FIELDS} fields, got {len(fields)}: {record[:120]!r}"
+        )
     if not _OID.fullmatch(fields[1]):
         raise PorcelainError(f"bad object name in: {record[:120]!r}")
+    return [_name(field) for field in fields]
+
+
+def _branch(fields: list[str], record: bytes, upstream_heads: dict[str, str]) -> BranchState:
+    refname, oid, upstream, track, upstream_ref, remote, remote_ref = fields
+    if refname == _HEADS:
+        raise PorcelainError(f"not a local branch: {record[:120]!r}")
     gone, ahead, behind = _track(track, record)
     return BranchState(
         name=refname.removeprefix(_HEADS),
@@ -245,16 +262,30 @@ def _branch(record: bytes) -> BranchState:
         upstream_gone=gone,
         ahead=ahead,
         behind=behind,
+        remote=remote or None,
+        remote_ref=remote_ref or None,
+        upstream_head=upstream_heads.get(upstream_ref) if upstream_ref else None,
     )
 
 
 def parse_branches(raw: bytes) -> list[BranchState]:
-    """Parse ``git for-each-ref --format=BRANCH_FORMAT refs/heads``."""
+    """Parse ``git for-each-ref --format=BRANCH_FORMAT`` over ``REF_PATTERNS``: the local
+    branches, each with its upstream's commit when that ref is among the records."""
     if not raw:
         return []
     if not raw.endswith(b"\n"):
         raise PorcelainError("git for-each-ref output is truncated (no final newline)")
-    return [_branch(record) for record in raw[:-1].split(b"\n")]
+    local: list[tuple[list[str], bytes]] = []
+    upstream_heads: dict[str, str] = {}
+    for record in raw[:-1].split(b"\n"):
+        fields = _fields(record)
+        if fields[0].startswith(_HEADS):
+            local.append((fields, record))
+        elif fields[0].startswith(_REMOTES):
+            upstream_heads[fields[0]] = fields[1]
+        else:
+            raise PorcelainError(f"not a local branch: {record[:120]!r}")
+    return [_branch(fields, record, upstream_heads) for fields, record in local]
 
 
 # Where a plain ``git push`` of one branch would go: the remote and the ref it merges from

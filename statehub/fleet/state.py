@@ -47,6 +47,9 @@ class BranchState:
     upstream_gone: bool = False  # configured upstream whose remote ref no longer exists
     ahead: int = 0
     behind: int = 0
+    remote: str | None = None  # where the upstream lives ("." for another local branch)
+    remote_ref: str | None = None  # the upstream's name there, e.g. refs/heads/feature
+    upstream_head: str | None = None  # the commit of the upstream's remote-tracking ref
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,10 @@ class RepoState:
     stashes: int = 0
     operation: Operation | None = None
     other_branches: tuple[BranchState, ...] = field(default_factory=tuple)
+    # The checked-out branch's upstream: its remote, ref there and commit (see BranchState).
+    upstream_remote: str | None = None
+    upstream_remote_ref: str | None = None
+    upstream_head: str | None = None
 
     @property
     def detached(self) -> bool:

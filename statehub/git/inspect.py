@@ -33,6 +33,7 @@ from statehub.fleet.fixsafety import (
 from statehub.fleet.porcelain import (
     BRANCH_FORMAT,
     PUSH_TARGET_FORMAT,
+    REF_PATTERNS,
     STATUS_ARGS,
     PorcelainError,
     parse_branches,
@@ -153,13 +154,14 @@ def inspect_repo(path: Path, *, timeout: float, env: dict[str, str] | None = Non
     git_env = _env(path, env)
     status_raw = _read(STATUS_ARGS, path, deadline, git_env)
     branches_raw = _read(
-        ("for-each-ref", f"--format={BRANCH_FORMAT}", "refs/heads"), path, deadline, git_env
+        ("for-each-ref", f"--format={BRANCH_FORMAT}", *REF_PATTERNS), path, deadline, git_env
     )
     try:
         status = parse_status(status_raw)
         branches = parse_branches(branches_raw)
     except PorcelainError as exc:
         raise InspectError(f"unexpected git output: {exc}") from exc
+    current = next((b for b in branches if b.name == status.branch), None)
     return RepoState(
         branch=status.branch,
         head=status.head,
@@ -174,6 +176,9 @@ def inspect_repo(path: Path, *, timeout: float, env: dict[str, str] | None = Non
         stashes=status.stashes,
         operation=operation_in_progress(git_dir),
         other_branches=tuple(b for b in branches if b.name != status.branch),
+        upstream_remote=current.remote if current else None,
+        upstream_remote_ref=current.remote_ref if current else None,
+        upstream_head=current.upstream_head if current else None,
     )
 
 

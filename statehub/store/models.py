@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from sqlstore.types import JSONDocument, UTCDateTime
@@ -33,6 +33,32 @@ class RepoRow(Base):
     last_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_state: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
     last_findings: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    # Each finding explained as the last check saw it (fleet.explain.Detail), and how its
+    # last fetch went: neither moves last_changed_at, both are for the operator to read.
+    last_details: Mapped[list[Any] | None] = mapped_column(JSONDocument)
+    last_fetch: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+
+
+class ChangeRow(Base):
+    """One row per repo each time its findings or heads change: the repo's history."""
+
+    __tablename__ = "repo_changes"
+    # AUTOINCREMENT on SQLite so an id is never reused: ids are the history's paging cursor.
+    __table_args__ = (
+        # "The newest row of each repo" and "a repo's rows, newest first" walk this index.
+        Index("ix_repo_changes_repo_id_id", "repo_id", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"))
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sweep_id: Mapped[str | None] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(16))  # needs_action, clean, missing, error
+    findings: Mapped[list[str]] = mapped_column(JSONDocument)
+    heads: Mapped[dict[str, str]] = mapped_column(JSONDocument)  # branch (or HEAD) -> commit
+    # branch -> its upstream's commit (null when the upstream ref is gone or unset)
+    upstream_heads: Mapped[dict[str, str | None]] = mapped_column(JSONDocument)
 
 
 class EventRow(Base):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 
@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from statehub.errors import RepoConflict, RepoNotFound
+from statehub.store.history import Observation, record_changes
 from statehub.store.models import RepoRow
 
 RepoSource = Literal["cli", "discover", "config"]
@@ -35,6 +36,8 @@ class RepoRecord:
     last_changed_at: datetime | None
     last_state: dict[str, Any] | None
     last_findings: list[str]
+    last_details: list[dict[str, Any]] = field(default_factory=list)
+    last_fetch: dict[str, Any] | None = None
 
     @classmethod
     def from_row(cls, row: RepoRow) -> RepoRecord:
@@ -49,6 +52,8 @@ class RepoRecord:
             last_changed_at=row.last_changed_at,
             last_state=row.last_state,
             last_findings=list(row.last_findings),
+            last_details=list(row.last_details or []),
+            last_fetch=row.last_fetch,
         )
 
 
@@ -141,6 +146,18 @@ class CheckRecord:
     name: str
     state: dict[str, Any] | None
     findings: list[str]
+    details: list[dict[str, Any]] = field(default_factory=list)
+    fetch: dict[str, Any] | None = None
+    # What the history keeps; None: the status from the state, no heads.
+    observation: Observation | None = None
+
+    def observed(self) -> Observation:
+        if self.observation is not None:
+            return self.observation
+        state = self.state or {}
+        status = "missing" if state.get("missing") else "error" if "error" in state else None
+        status = status or ("needs_action" if self.findings else "clean")
+        return Observation(status=status, findings=list(self.findings))
 
 
 def record_check(
@@ -156,9 +173,16 @@ def record_check(
     db.flush()
 
 
-def record_checks(db: Session, *, checked_at: datetime, checks: Sequence[CheckRecord]) -> None:
+def record_checks(
+    db: Session,
+    *,
+    checked_at: datetime,
+    checks: Sequence[CheckRecord],
+    sweep_id: str | None = None,
+) -> None:
     """``record_check`` for a whole sweep, a chunk of names at a time: one SELECT of plain
-    rows, then bulk UPDATEs by primary key.
+    rows, then bulk UPDATEs by primary key, and a history row for each repo whose findings
+    or heads changed (statehub.store.history).
 
     One SELECT per repo made recording 1,000 repos take most of a second, and ORM rows for a
     whole fleet of 10,000 cost 60 MB (see docs/benchmarks.md). Repos removed while the sweep
@@ -176,25 +200,33 @@ def record_checks(db: Session, *, checked_at: datetime, checks: Sequence[CheckRe
         ).where(RepoRow.name.in_(names[start : start + _NAMES_PER_QUERY]))
         changed: list[dict[str, Any]] = []
         checked_only: list[dict[str, Any]] = []
+        observations: list[tuple[int, Observation]] = []
         for name, row_id, last_checked_at, last_state, last_findings in db.execute(query):
             check = by_name[name]
             # Compared as the database returns them (see _apply_check).
             state, findings = _as_json(check.state), _as_json(list(check.findings))
+            seen = {
+                "id": row_id,
+                "last_checked_at": checked_at,
+                "last_details": _as_json(check.details),
+                "last_fetch": _as_json(check.fetch),
+            }
             if last_checked_at is None or (last_state, last_findings) != (state, findings):
                 changed.append(
                     {
-                        "id": row_id,
-                        "last_checked_at": checked_at,
+                        **seen,
                         "last_changed_at": checked_at,
                         "last_state": state,
                         "last_findings": findings,
                     }
                 )
             else:
-                checked_only.append({"id": row_id, "last_checked_at": checked_at})
+                checked_only.append(seen)
+            observations.append((row_id, _as_json_observation(check.observed())))
         for parameters in (changed, checked_only):
             if parameters:
                 db.execute(update(RepoRow), parameters)
+        record_changes(db, observed_at=checked_at, sweep_id=sweep_id, observations=observations)
 
 
 # Well under SQLite's oldest bound-parameter limit (999).
@@ -215,6 +247,15 @@ def _apply_check(
 
 def _as_json(value: Any) -> Any:
     return json.loads(json.dumps(value))
+
+
+def _as_json_observation(seen: Observation) -> Observation:
+    return Observation(
+        status=seen.status,
+        findings=_as_json(list(seen.findings)),
+        heads=_as_json(seen.heads),
+        upstream_heads=_as_json(seen.upstream_heads),
+    )
 
 
 def _get_row(db: Session, *, name: str) -> RepoRow:

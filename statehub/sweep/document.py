@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from statehub.fleet.explain import Detail, FetchFacts, explain
 from statehub.fleet.state import RepoState
 from statehub.health import Health, Observation, assess
 from statehub.sweep.check import RepoCheck, Verdict
@@ -52,6 +53,15 @@ def observed_state(state: RepoState) -> ObservedState:
     )
 
 
+def details_for(check: RepoCheck) -> list[Detail]:
+    """Each finding of ``check`` explained for its repo."""
+    if not check.findings:
+        return []
+    return explain(
+        check.findings, check.state, path=check.path, fetch=FetchFacts(message=check.message)
+    )
+
+
 def _report(check: RepoCheck) -> RepoReport:
     return RepoReport(
         name=check.name,
@@ -61,6 +71,7 @@ def _report(check: RepoCheck) -> RepoReport:
         state=observed_state(check.state) if check.state else None,
         actions=check.actions,
         message=check.message,
+        details=details_for(check),
     )
 
 

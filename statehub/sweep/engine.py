@@ -221,7 +221,7 @@ class Sweeper:
 
         A sweep that holds the lock records the spooled sweeps first, in their order.
         """
-        records = check_records(checks)
+        records = check_records(checks, fetched=result.fetch)
         try:
             if holding_lock:
                 self._drain_spool()
@@ -239,7 +239,7 @@ class Sweeper:
 
     def record(self, result: SweepResult, checks: list[RepoCheck]) -> None:
         """The event and the repos' states in one transaction: all of it or none."""
-        self._record(result, check_records(checks))
+        self._record(result, check_records(checks, fetched=result.fetch))
 
     def _record(self, result: SweepResult, records: list[CheckRecord]) -> None:
         # Built before the transaction: on SQLite it holds the write lock, which every

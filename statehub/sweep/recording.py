@@ -1,27 +1,44 @@
-"""Writing a sweep to the store: its event and every repo's observed state, in one
+"""Writing a sweep to the store: its event and every repo's observed state, each finding
+explained, the fetch's outcome and what the history compares (findings and heads), in one
 transaction — and, once the database is back, the sweeps spooled while it was not."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
+from statehub.fleet.explain import Detail
+from statehub.fleet.state import Finding, RepoState
 from statehub.store import Store
 from statehub.store.events import append_event, get_event_by_sweep_id
+from statehub.store.history import Observation
 from statehub.store.repos import CheckRecord, record_checks
 from statehub.sweep import spool
 from statehub.sweep.check import RepoCheck, Verdict
-from statehub.sweep.document import observed_state
+from statehub.sweep.document import details_for, observed_state
 from statehub.sweep.result import EVENT_TYPE, SweepResult
 
 logger = logging.getLogger("statehub.sweep")
 
 
-def check_records(checks: list[RepoCheck]) -> list[CheckRecord]:
+_DETAILS = TypeAdapter(list[Detail])
+_FETCH_FINDINGS = (Finding.FETCH_FAILED.value, Finding.FETCH_TIMEOUT.value)
+
+
+def check_records(checks: list[RepoCheck], *, fetched: bool = True) -> list[CheckRecord]:
     return [
-        CheckRecord(name=check.name, state=stored_state(check), findings=check.findings)
+        CheckRecord(
+            name=check.name,
+            state=stored_state(check),
+            findings=check.findings,
+            details=_DETAILS.dump_python(details_for(check), mode="json"),
+            fetch=fetch_outcome(check, fetched=fetched),
+            observation=observation(check),
+        )
         for check in checks
         # Not checked: it stays stalest and goes first next time.
         if check.verdict is not Verdict.BUDGET
@@ -31,7 +48,7 @@ def check_records(checks: list[RepoCheck]) -> list[CheckRecord]:
 def write_sweep(
     db: Session, result: SweepResult, payload: dict[str, object], records: list[CheckRecord]
 ) -> None:
-    record_checks(db, checked_at=result.finished_at, checks=records)
+    record_checks(db, checked_at=result.finished_at, checks=records, sweep_id=str(result.sweep_id))
     append_event(
         db,
         event_type=EVENT_TYPE,
@@ -50,6 +67,47 @@ def stored_state(check: RepoCheck) -> dict[str, object] | None:
         return {"error": check.message}
     state = observed_state(check.state) if check.state else None
     return state.model_dump(mode="json") if state else None
+
+
+def fetch_outcome(check: RepoCheck, *, fetched: bool) -> dict[str, Any] | None:
+    """How the fetch went, when the check got as far as inspecting the repo after it."""
+    if check.verdict not in (Verdict.NEEDS_ACTION, Verdict.CLEAN):
+        return None
+    if not fetched:
+        return {"fetched": False, "ok": None, "finding": None, "message": None}
+    failed = next((f for f in check.findings if f in _FETCH_FINDINGS), None)
+    return {
+        "fetched": True,
+        "ok": failed is None,
+        "finding": failed,
+        "message": check.message if failed else None,
+    }
+
+
+def heads(state: RepoState) -> tuple[dict[str, str], dict[str, str | None]]:
+    """Each branch's commit (HEAD's when detached), and each tracked branch's upstream's."""
+    local: dict[str, str] = {}
+    upstream: dict[str, str | None] = {}
+    if state.head is not None:
+        local[state.branch or "HEAD"] = state.head
+    if state.branch is not None and state.upstream is not None:
+        upstream[state.branch] = state.upstream_head
+    for branch in state.other_branches:
+        if branch.head is not None:
+            local[branch.name] = branch.head
+        if branch.upstream is not None:
+            upstream[branch.name] = branch.upstream_head
+    return local, upstream
+
+
+def observation(check: RepoCheck) -> Observation:
+    local, upstream = heads(check.state) if check.state else ({}, {})
+    return Observation(
+        status=check.verdict.value,
+        findings=list(check.findings),
+        heads=local,
+        upstream_heads=upstream,
+    )
 
 
 def drain_spool(store: Store, home: Path) -> int:

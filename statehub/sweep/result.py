@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from statehub.errors import HomeUnusable, StoreUnavailable
+from statehub.fleet.explain import Detail
 from statehub.health import Health, health_of
 
 EVENT_TYPE: Final = "consistency_sweep_remote_all"
@@ -61,6 +62,10 @@ class RepoReport(BaseModel):
     state: ObservedState | None
     actions: list[str] = Field(default_factory=list, description="what fix mode did")
     message: str | None = Field(default=None, description="e.g. why a fetch failed")
+    details: list[Detail] = Field(
+        default_factory=list,
+        description="one per finding: what it is about, what it means, the commands to go on",
+    )
 
 
 class RepoError(BaseModel):

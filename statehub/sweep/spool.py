@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from statehub.store.history import Observation
 from statehub.store.repos import CheckRecord
 from statehub.sweep.result import SweepResult
 
@@ -46,7 +47,15 @@ def write(home: Path, result: SweepResult, checks: list[CheckRecord]) -> Path:
     document: dict[str, Any] = {
         "result": result.model_dump(mode="json"),
         "checks": [
-            {"name": c.name, "state": c.state, "findings": list(c.findings)} for c in checks
+            {
+                "name": c.name,
+                "state": c.state,
+                "findings": list(c.findings),
+                "details": c.details,
+                "fetch": c.fetch,
+                "observation": asdict(c.observation) if c.observation else None,
+            }
+            for c in checks
         ],
     }
     final = directory / _file_name(result)
@@ -76,7 +85,15 @@ def read(path: Path) -> Spooled:
     """One spooled sweep; ValueError when the file is not one."""
     document = json.loads(path.read_text(encoding="utf-8"))
     checks = [
-        CheckRecord(name=str(c["name"]), state=c["state"], findings=list(c["findings"]))
+        CheckRecord(
+            name=str(c["name"]),
+            state=c["state"],
+            findings=list(c["findings"]),
+            # Absent from files spooled before the history was kept.
+            details=list(c.get("details") or []),
+            fetch=c.get("fetch"),
+            observation=Observation(**c["observation"]) if c.get("observation") else None,
+        )
         for c in document["checks"]
     ]
     return Spooled(path=path, result=SweepResult.model_validate(document["result"]), checks=checks)

@@ -198,18 +198,60 @@ def test_it_rejects_garbled_status(raw: bytes, message: str) -> None:
         parse_status(raw)
 
 
-BRANCHES = b"refs/heads/fix/\xc3\xbcn\xc3\xafcode\x00ee5173c90440282ffdef3efce0d6fea0be568758\x00origin/main\x00\nrefs/heads/main\x00f683d71752a04b8c955a7f9ed18372fab7abc43e\x00origin/main\x00ahead 1, behind 1\nrefs/heads/other\x00993a2accf1385eb9717f61bccc44628621c6a431\x00\x00\nrefs/heads/tracked-gone\x00f683d71752a04b8c955a7f9ed18372fab7abc43e\x00origin/tracked-gone\x00gone\n"  # noqa: E501
+# Captured with REF_PATTERNS: local branches, then the remote-tracking refs that give each
+# upstream's commit (origin/main moved on after main's upstream was set; tracked-gone's ref
+# was deleted).
+BRANCHES = b"refs/heads/fix/\xc3\xbcn\xc3\xafcode\x0071f399bce9c56db5ec64ef8881e92704fc4ea626\x00origin/fix/\xc3\xbcn\xc3\xafcode\x00\x00refs/remotes/origin/fix/\xc3\xbcn\xc3\xafcode\x00origin\x00refs/heads/fix/\xc3\xbcn\xc3\xafcode\nrefs/heads/lagging\x0071f399bce9c56db5ec64ef8881e92704fc4ea626\x00origin/main\x00behind 1\x00refs/remotes/origin/main\x00origin\x00refs/heads/main\nrefs/heads/main\x00404756a9271d280d81fad3dd87ea20e7fb657809\x00origin/main\x00ahead 1, behind 1\x00refs/remotes/origin/main\x00origin\x00refs/heads/main\nrefs/heads/other\x0071f399bce9c56db5ec64ef8881e92704fc4ea626\x00\x00\x00\x00\x00\nrefs/heads/tracked-gone\x0071f399bce9c56db5ec64ef8881e92704fc4ea626\x00origin/tracked-gone\x00gone\x00refs/remotes/origin/tracked-gone\x00origin\x00refs/heads/tracked-gone\nrefs/remotes/origin/fix/\xc3\xbcn\xc3\xafcode\x0071f399bce9c56db5ec64ef8881e92704fc4ea626\x00\x00\x00\x00\x00\nrefs/remotes/origin/main\x0001468c7d16a812901ef095f5a5bf0fdd812a69cc\x00\x00\x00\x00\x00\n"  # noqa: E501
+OID_D = "71f399bce9c56db5ec64ef8881e92704fc4ea626"
+OID_E = "404756a9271d280d81fad3dd87ea20e7fb657809"
+OID_ORIGIN_MAIN = "01468c7d16a812901ef095f5a5bf0fdd812a69cc"
 BRANCH_BEHIND = (
-    b"refs/heads/lagging\x002dded5a869a35dca1faaf8a34d58e1dbe44a9492\x00origin/main\x00behind 1\n"
+    b"refs/heads/lagging\x00"
+    + OID_D.encode()
+    + b"\x00origin/main\x00behind 1\x00refs/remotes/origin/main\x00origin\x00refs/heads/main\n"
 )
 
 
 def test_it_parses_captured_branches() -> None:
+    on_origin = {"remote": "origin"}
     assert parse_branches(BRANCHES) == [
-        BranchState("fix/ünïcode", "ee5173c90440282ffdef3efce0d6fea0be568758", "origin/main"),
-        BranchState("main", OID_C, "origin/main", ahead=1, behind=1),
-        BranchState("other", "993a2accf1385eb9717f61bccc44628621c6a431"),
-        BranchState("tracked-gone", OID_C, "origin/tracked-gone", upstream_gone=True),
+        BranchState(
+            "fix/ünïcode",
+            OID_D,
+            "origin/fix/ünïcode",
+            remote_ref="refs/heads/fix/ünïcode",
+            upstream_head=OID_D,
+            **on_origin,
+        ),
+        BranchState(
+            "lagging",
+            OID_D,
+            "origin/main",
+            behind=1,
+            remote_ref="refs/heads/main",
+            upstream_head=OID_ORIGIN_MAIN,
+            **on_origin,
+        ),
+        BranchState(
+            "main",
+            OID_E,
+            "origin/main",
+            ahead=1,
+            behind=1,
+            remote_ref="refs/heads/main",
+            upstream_head=OID_ORIGIN_MAIN,
+            **on_origin,
+        ),
+        BranchState("other", OID_D),
+        # Gone: no remote-tracking ref, so no upstream head, but git still names where it was.
+        BranchState(
+            "tracked-gone",
+            OID_D,
+            "origin/tracked-gone",
+            upstream_gone=True,
+            remote_ref="refs/heads/tracked-gone",
+            **on_origin,
+        ),
     ]
 
 
@@ -217,6 +259,8 @@ def test_it_parses_behind_and_ahead_alone() -> None:
     ahead = BRANCH_BEHIND.replace(b"behind 1", b"ahead 12")  # hand-written
     assert parse_branches(BRANCH_BEHIND)[0].behind == 1
     assert (parse_branches(ahead)[0].ahead, parse_branches(ahead)[0].behind) == (12, 0)
+    # Without its remote-tracking record the upstream's commit is unknown, not guessed.
+    assert parse_branches(BRANCH_BEHIND)[0].upstream_head is None
 
 
 def test_it_parses_no_branches() -> None:
@@ -227,9 +271,9 @@ def test_it_parses_no_branches() -> None:
     ("raw", "message"),
     [
         pytest.param(BRANCHES[:-1], "truncated", id="no-final-newline"),
-        pytest.param(b"refs/heads/a\x00" + OID_A.encode() + b"\x00\n", "4 fields", id="short"),
-        pytest.param(b"refs/tags/v1\x00" + OID_A.encode() + b"\x00\x00\n", "local", id="tag"),
-        pytest.param(b"refs/heads/a\x00zz\x00\x00\n", "object name", id="bad-oid"),
+        pytest.param(b"refs/heads/a\x00" + OID_A.encode() + b"\x00\n", "7 fields", id="short"),
+        pytest.param(b"refs/tags/v1\x00" + OID_A.encode() + b"\x00" * 5 + b"\n", "local", id="tag"),
+        pytest.param(b"refs/heads/a\x00zz" + b"\x00" * 5 + b"\n", "object name", id="bad-oid"),
         pytest.param(
             BRANCH_BEHIND.replace(b"behind 1", b"behind \xd9\xa1"), "tracking", id="arabic-digit"
         ),

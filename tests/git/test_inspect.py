@@ -102,7 +102,16 @@ def test_a_gone_upstream_is_named_and_flagged(fleet_builder: FleetBuilder) -> No
 def test_a_detached_head_lists_every_branch(fleet_builder: FleetBuilder) -> None:
     state = _inspect(fleet_builder.detached("repo"))
     assert state.branch is None
-    assert state.other_branches == (BranchState("main", state.head, "origin/main"),)
+    assert state.other_branches == (
+        BranchState(
+            "main",
+            state.head,
+            "origin/main",
+            remote="origin",
+            remote_ref="refs/heads/main",
+            upstream_head=state.head,
+        ),
+    )
 
 
 def test_behind_shows_only_after_a_fetch(fleet_builder: FleetBuilder) -> None:

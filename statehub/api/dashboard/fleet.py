@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from statehub.fleet.explain import meaning
 from statehub.fleet.state import Finding
 from statehub.store.repos import RepoRecord
 
@@ -69,6 +70,12 @@ class FleetRow:
     last_changed_at: datetime | None
     message: str | None  # why it could not be inspected
     other_branches: tuple[str, ...] = ()  # e.g. "feature ↑2": why "ahead" when main is not
+    abouts: tuple[tuple[str, str], ...] = ()  # finding -> what it is about, from the last check
+
+    def badge_title(self, code: str) -> str:
+        """A badge's tooltip: what the code means and, when known, what it is about here."""
+        about = dict(self.abouts).get(code) or (self.message if code == "error" else None)
+        return f"{meaning(code)}: {about}" if about else meaning(code)
 
     @property
     def needs_action(self) -> bool:
@@ -146,7 +153,29 @@ def row_for(repo: RepoRecord) -> FleetRow:
         other_branches=tuple(
             note for note in map(_branch_note, state.get("branches") or []) if note is not None
         ),
+        abouts=tuple(_abouts(repo.last_details)),
     )
+
+
+def _abouts(details: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [
+        (d["finding"], d["about"])
+        for d in details
+        if isinstance(d, dict) and isinstance(d.get("finding"), str) and d.get("about")
+    ]
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    code: str
+    text: str
+    meaning: str
+
+
+def legend() -> list[LegendEntry]:
+    """Every badge the fleet can show, in the order of ``Finding``, then the statuses."""
+    codes = [f.value for f in Finding] + ["missing", "error"]
+    return [LegendEntry(code, label(code), meaning(code)) for code in codes]
 
 
 def ordered(repos: Iterable[RepoRecord]) -> list[FleetRow]:

@@ -19,7 +19,9 @@ from statehub.api.dashboard.session import signed_in, token_required
 from statehub.api.deps import SettingsDep, StoreDep, SweepsDep
 from statehub.cadence import status as status_rules
 from statehub.cadence.history import iter_marks
+from statehub.errors import RepoNotFound
 from statehub.health import health_of
+from statehub.repoview import repo_history, repo_view
 from statehub.settings import Settings
 from statehub.store.events import get_event_by_sweep_id, list_events
 from statehub.store.repos import list_repos
@@ -29,6 +31,7 @@ from statehub.sweep.result import EVENT_TYPE
 router = APIRouter(include_in_schema=False)
 
 RECENT_SWEEPS = 20
+TIMELINE_ROWS = 50
 
 
 def _sign_in_page() -> HTMLResponse:
@@ -118,3 +121,23 @@ def sweep_page(
         return page("sweep_running.html", context)
     detail = found.detail if found is not None else None
     return page("sweep_missing.html", {**context, "detail": detail}, status_code=404)
+
+
+# :path: a name may hold "/" (``repos add --name``); the fleet table quotes it whole.
+@router.get("/dashboard/repos/{name:path}", response_class=HTMLResponse)
+def repo_page(request: Request, name: str, settings: SettingsDep, store: StoreDep) -> HTMLResponse:
+    if not signed_in(request):
+        return _sign_in_page()
+    context = {**_common(request, settings, datetime.now(UTC)), "name": name}
+    try:
+        if "\x00" in name:  # no registered name holds one, and PostgreSQL cannot compare it
+            raise RepoNotFound(name)
+        with store.reading() as db:
+            view = repo_view(db, name=name)
+            history = repo_history(db, name=name, limit=TIMELINE_ROWS)
+    except RepoNotFound:
+        return page("repo_missing.html", context, status_code=404)
+    return page(
+        "repo.html",
+        {**context, "view": view, "history": history, "history_limit": TIMELINE_ROWS},
+    )

@@ -6,12 +6,15 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from fastapi.responses import HTMLResponse
 
 from statehub import __version__
 from statehub.api.dashboard import fleet, strip
+from statehub.fleet.explain import meaning
+from statehub.fleet.names import printable, shorten
 
 # Everything the page loads comes from this server: the dashboard must work on
 # a workstation with no network, and nothing else may run script in it.
@@ -76,6 +79,11 @@ def short_path(path: str, keep: int = 44) -> str:
     return path if len(path) <= keep else "\u2026" + path[-(keep - 1) :]
 
 
+def repo_url(name: str) -> str:
+    # Quoted whole: a name may hold "/", "?", "#" or anything else printable.
+    return "/dashboard/repos/" + quote(name, safe="")
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -85,7 +93,17 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(when=when, hm=hm, ago=ago, duration=duration, short_path=short_path)
+    env.filters.update(
+        when=when,
+        hm=hm,
+        ago=ago,
+        duration=duration,
+        short_path=short_path,
+        # Autoescape keeps markup out; this keeps control and invisible characters out too.
+        shown=printable,
+        short_name=shorten,
+        repo_url=repo_url,
+    )
     env.globals.update(
         version=__version__,
         tone=fleet.tone,
@@ -93,6 +111,8 @@ def environment() -> jinja2.Environment:
         status_labels=fleet.STATUS_LABELS,
         kind_labels=strip.KIND_LABELS,
         describe=strip.describe,
+        meaning=meaning,
+        legend=fleet.legend,
     )
     return env
 

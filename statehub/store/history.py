@@ -1,0 +1,146 @@
+"""Each repo's history: a row each time its findings or its heads change.
+
+Not a row per sweep: a fleet of a thousand quiet repos swept every 15 minutes would
+otherwise write a hundred thousand rows a day that say nothing. ``record_changes``
+compares each check with the repo's newest row, in the sweep's own transaction, and
+writes only the differences, in bulk.
+
+Ids only grow, so an id is the paging cursor, as for progress events. "Since when" is
+the earliest row of the unbroken run of rows, newest backwards, that holds a finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from statehub.store.models import ChangeRow
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What one check saw that the history keeps."""
+
+    status: str  # needs_action, clean, missing, error
+    findings: list[str]
+    heads: dict[str, str] = field(default_factory=dict)
+    upstream_heads: dict[str, str | None] = field(default_factory=dict)
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.status, list(self.findings), dict(self.heads), dict(self.upstream_heads))
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    id: int
+    observed_at: datetime
+    sweep_id: str | None
+    status: str
+    findings: list[str]
+    heads: dict[str, str]
+    upstream_heads: dict[str, str | None]
+
+    @classmethod
+    def from_row(cls, row: ChangeRow) -> ChangeRecord:
+        return cls(
+            id=row.id,
+            observed_at=row.observed_at,
+            sweep_id=row.sweep_id,
+            status=row.status,
+            findings=list(row.findings),
+            heads=dict(row.heads),
+            upstream_heads=dict(row.upstream_heads),
+        )
+
+
+def _newest(db: Session, repo_ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+    """Each repo's newest row, as ``Observation.key`` compares it."""
+    newest = (
+        select(func.max(ChangeRow.id).label("id"))
+        .where(ChangeRow.repo_id.in_(repo_ids))
+        .group_by(ChangeRow.repo_id)
+        .subquery()
+    )
+    query = select(
+        ChangeRow.repo_id,
+        ChangeRow.status,
+        ChangeRow.findings,
+        ChangeRow.heads,
+        ChangeRow.upstream_heads,
+    ).join(newest, ChangeRow.id == newest.c.id)
+    return {repo_id: (status, f, h, u) for repo_id, status, f, h, u in db.execute(query)}
+
+
+def record_changes(
+    db: Session,
+    *,
+    observed_at: datetime,
+    sweep_id: str | None,
+    observations: Iterable[tuple[int, Observation]],
+) -> int:
+    """A row for each repo (by id) whose observation differs from its newest row.
+
+    Observations must already be JSON-shaped (lists, not tuples), as the database returns
+    them, or every check would look like a change. Returns how many rows were written.
+    """
+    pending = list(observations)
+    if not pending:
+        return 0
+    before = _newest(db, [repo_id for repo_id, _ in pending])
+    rows = [
+        {
+            "repo_id": repo_id,
+            "observed_at": observed_at,
+            "sweep_id": sweep_id,
+            "status": seen.status,
+            "findings": seen.findings,
+            "heads": seen.heads,
+            "upstream_heads": seen.upstream_heads,
+        }
+        for repo_id, seen in pending
+        if before.get(repo_id) != seen.key()
+    ]
+    if rows:
+        db.execute(insert(ChangeRow), rows)
+    return len(rows)
+
+
+def list_changes(
+    db: Session, *, repo_id: int, limit: int = 20, before_id: int | None = None
+) -> list[ChangeRecord]:
+    """A repo's rows, newest first; ``before_id`` pages on (ids below it)."""
+    if limit < 0:
+        raise ValueError(f"limit must not be negative, got {limit}")
+    query = (
+        select(ChangeRow)
+        .where(ChangeRow.repo_id == repo_id)
+        .order_by(ChangeRow.id.desc())
+        .limit(limit)
+    )
+    if before_id is not None:
+        query = query.where(ChangeRow.id < before_id)
+    return [ChangeRecord.from_row(row) for row in db.scalars(query)]
+
+
+def held_since(db: Session, *, repo_id: int) -> dict[str, datetime]:
+    """For each finding of the repo's newest row: since when it has held without a break."""
+    query = (
+        select(ChangeRow.observed_at, ChangeRow.findings)
+        .where(ChangeRow.repo_id == repo_id)
+        .order_by(ChangeRow.id.desc())
+    )
+    since: dict[str, datetime] = {}
+    holding: set[str] | None = None
+    for observed_at, findings in db.execute(query):
+        present = set(findings)
+        holding = present if holding is None else holding & present
+        if not holding:
+            break
+        for finding in holding:
+            since[finding] = observed_at
+    return since
