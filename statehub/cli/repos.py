@@ -113,16 +113,15 @@ def _show(view: RepoView) -> None:
         console.print(f"  [red]error[/]: {shown(state['error'])}", highlight=False)
     console.print(f"  last fetch: {_fetch_line(view)}", highlight=False)
     if view.findings:
-        table = Table("finding", "since", "about", "next", title="findings")
-        for held in view.findings:
-            detail = held.detail
-            table.add_row(
-                cell(held.finding),
-                _when(held.since) if held.since else "before the history",
-                cell(*(line for line in (detail.about, detail.meaning) if line)),
-                cell(*detail.commands),
-            )
-        console.print(table)
+        console.print("[bold]findings[/]", highlight=False)
+    for held in view.findings:
+        detail = held.detail
+        since = _when(held.since) if held.since else "before this history began"
+        # Not a table: a command wrapped into a column could not be pasted.
+        lines = [f"  [bold]{shown(held.finding)}[/] since {since}"]
+        lines += [f"    {shown(line)}" for line in (detail.about, detail.meaning) if line]
+        lines += [f"    next: {shown(command)}" for command in detail.commands]
+        console.print("\n".join(lines), highlight=False, soft_wrap=True)
     if view.changes:
         table = Table("observed", "status", "appeared", "cleared", "heads", title="last changes")
         for change in view.changes:

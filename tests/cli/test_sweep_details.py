@@ -1,0 +1,21 @@
+"""``statehub sweep`` on a terminal: each finding with what it is about and what to type."""
+
+from __future__ import annotations
+
+from statehub.demofleet import FleetBuilder
+from tests.cli.conftest import RunCli
+
+
+def test_the_sweep_command_says_ahead_on_feature_not_on_main(
+    fleet_builder: FleetBuilder, run_cli: RunCli
+) -> None:
+    repo = fleet_builder.ahead_on_other_branch("experiments")
+    assert run_cli("repos", "add", str(repo)).returncode == 0
+
+    out = run_cli("sweep")
+
+    assert out.returncode == 0, out.stderr
+    (row,) = [line for line in out.stdout.splitlines() if "experiments" in line]
+    assert "feature: 1 ahead of origin/feature" in row
+    assert "main" not in row and "0/0" not in out.stdout
+    assert "push origin feature" in out.stdout
