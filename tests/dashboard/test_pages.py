@@ -90,7 +90,9 @@ def test_a_sweep_page_shows_its_whole_result_document(
         assert name in page
     assert '"repos_processed": [' in page  # the raw document, pretty-printed
     # Each badge says what it means on hover.
-    assert re.search(r'class="badge tone-warn" title="tracked files have [^"]*">dirty<', answer.text)
+    assert re.search(
+        r'class="badge tone-warn" title="tracked files have [^"]*">dirty<', answer.text
+    )
 
 
 def test_a_lock_skip_page_says_who_held_the_lock(
