@@ -33,6 +33,7 @@ OPERATIONS = [
     "GET /progress/{event_id}",
     "GET /repos",
     "GET /repos/{name}",
+    "GET /repos/{name}/history",
 ]
 # schemathesis's pytest plugin (from_fixture) does not run under pytest 9, so
 # hypothesis drives its strategies directly. Kept modest: the whole run < 60 s.

@@ -8,7 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from statehub.demofleet import FleetBuilder
+from tests.api.helpers import sqlite_only
 from tests.cli.conftest import RunCli
 
 
@@ -110,3 +113,13 @@ def test_an_unknown_name_is_a_clear_error(run_cli: RunCli) -> None:
     out = run_cli("repos", "show", "nope")
     assert out.returncode == 2
     assert "no repo is registered as 'nope'" in out.stderr and "Traceback" not in out.stderr
+
+
+@sqlite_only
+def test_the_json_is_the_document_get_repos_name_returns(
+    fleet_builder: FleetBuilder, run_cli: RunCli, client: httpx.Client
+) -> None:
+    run_cli("repos", "add", str(fleet_builder.merge_in_progress("sandbox")))
+    _sweep(run_cli)
+
+    assert _show(run_cli, "sandbox") == client.get("/repos/sandbox").json()

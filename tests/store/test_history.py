@@ -8,8 +8,10 @@ from alembic import command
 from sqlalchemy import func, select, text
 from statehub.store.schema import alembic_config
 
+from sqlstore.engine import build_engine
+from sqlstore.schema import alembic_config
 from statehub.store import Store
-from statehub.store.database import build_engine
+from statehub.store.database import SCHEMA
 from statehub.store.history import Observation, held_since, list_changes
 from statehub.store.models import ChangeRow
 from statehub.store.repos import CheckRecord, add_repo, get_repo, record_checks, remove_repo
@@ -117,7 +119,7 @@ def test_an_old_database_upgrades_with_its_repos_kept(database_url: str) -> None
     engine = build_engine(database_url)
     try:
         with engine.begin() as connection:
-            command.upgrade(alembic_config(connection), "0001")
+            command.upgrade(alembic_config(SCHEMA, connection), "0001")
             connection.execute(
                 text(
                     "INSERT INTO repos (name, path, allow_push, source, added_at, last_findings) "
