@@ -146,6 +146,7 @@ class CheckRecord:
     name: str
     state: dict[str, Any] | None
     findings: list[str]
+    # JSON-shaped already (dicts, lists, str), as the sweep builds them: stored as they are.
     details: list[dict[str, Any]] = field(default_factory=list)
     fetch: dict[str, Any] | None = None
     # What the history keeps; None: the status from the state, no heads.
@@ -205,11 +206,12 @@ def record_checks(
             check = by_name[name]
             # Compared as the database returns them (see _apply_check).
             state, findings = _as_json(check.state), _as_json(list(check.findings))
+            # Written, never compared: reading them back to compare cost more than writing.
             seen = {
                 "id": row_id,
                 "last_checked_at": checked_at,
-                "last_details": _as_json(check.details),
-                "last_fetch": _as_json(check.fetch),
+                "last_details": check.details,
+                "last_fetch": check.fetch,
             }
             if last_checked_at is None or (last_state, last_findings) != (state, findings):
                 changed.append(
@@ -222,7 +224,7 @@ def record_checks(
                 )
             else:
                 checked_only.append(seen)
-            observations.append((row_id, _as_json_observation(check.observed())))
+            observations.append((row_id, check.observed()))
         for parameters in (changed, checked_only):
             if parameters:
                 db.execute(update(RepoRow), parameters)
@@ -247,15 +249,6 @@ def _apply_check(
 
 def _as_json(value: Any) -> Any:
     return json.loads(json.dumps(value))
-
-
-def _as_json_observation(seen: Observation) -> Observation:
-    return Observation(
-        status=seen.status,
-        findings=_as_json(list(seen.findings)),
-        heads=_as_json(seen.heads),
-        upstream_heads=_as_json(seen.upstream_heads),
-    )
 
 
 def _get_row(db: Session, *, name: str) -> RepoRow:
