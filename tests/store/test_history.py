@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 from alembic import command
 from sqlalchemy import func, select, text
-from statehub.store.schema import alembic_config
 
 from sqlstore.engine import build_engine
 from sqlstore.schema import alembic_config
