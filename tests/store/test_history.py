@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from alembic import command
 from sqlalchemy import func, select, text
@@ -139,3 +140,34 @@ def test_an_old_database_upgrades_with_its_repos_kept(database_url: str) -> None
             assert held_since(db, repo_id=old.id) == {"behind": _at(0)}
     finally:
         store.dispose()
+
+
+def test_a_spooled_sweep_keeps_what_the_history_needs(store: Store, tmp_path: Path) -> None:
+    from statehub.sweep import spool
+    from statehub.sweep.result import SweepResult
+
+    result = SweepResult.model_validate(
+        {
+            "sweep_id": "00000000-0000-4000-8000-000000000001",
+            "triggered_by": "manual",
+            "host": "h",
+            "mode": "warn",
+            "max_seconds": 60,
+            "started_at": _at(0),
+            "finished_at": _at(0),
+            "duration_seconds": 0,
+            "exit_code": 0,
+            "repos_total": 1,
+        }
+    )
+    check = _check("api", ["ahead"], {"main": B})
+    check = CheckRecord(
+        check.name,
+        check.state,
+        check.findings,
+        details=[{"finding": "ahead", "about": "main: 1 ahead of origin/main"}],
+        fetch={"fetched": True, "ok": True, "finding": None, "message": None},
+        observation=check.observation,
+    )
+    (back,) = spool.read(spool.write(tmp_path, result, [check])).checks
+    assert back == check
