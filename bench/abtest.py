@@ -73,7 +73,7 @@ def main() -> None:
     envs = {}
     for name in runs:
         home = ctx.home(f"ab-{name}-{args.repos}{'-fetch' if args.fetch else ''}")
-        prepare_home(home, entries).dispose()
+        prepare_home(home, entries, trusted=args.fetch).dispose()
         envs[name] = statehub_env(home)
     cwd = {"before": args.before.resolve(), "after": REPO}
     samples = interleaved(

@@ -23,7 +23,7 @@ INSPECT_COMMANDS: tuple[tuple[str, ...], ...] = (
     STATUS_ARGS,
     ("for-each-ref", f"--format={BRANCH_FORMAT}", *REF_PATTERNS),
 )
-FETCH_COMMAND: tuple[str, ...] = FETCH_ARGS
+FETCH_COMMAND: tuple[str, ...] = (*FETCH_ARGS, "--", "origin")  # the bench fleets' one remote
 
 
 @dataclass(frozen=True)

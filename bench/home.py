@@ -33,9 +33,16 @@ def statehub_env(home: Path, database_url: str | None = None, **extra: str) -> d
 
 
 def prepare_home(
-    home: Path, repos: Sequence[FleetRepo], *, database_url: str | None = None
+    home: Path,
+    repos: Sequence[FleetRepo],
+    *,
+    database_url: str | None = None,
+    trusted: bool = False,
 ) -> Store:
     """A fresh home (SQLite in it, unless ``database_url``) with exactly ``repos`` registered.
+
+    ``trusted`` registers them with ``trust_repo_config``: the remote fleet's latency is a
+    repo-local upload-pack, which a sweep runs only for a repo whose config the user trusts.
 
     Rows go in with one multi-row INSERT: registering 10,000 repos one ``statehub repos add``
     at a time is not what we measure. The caller disposes of the returned Store.
@@ -49,6 +56,7 @@ def prepare_home(
             "name": repo.name,
             "path": str(repo.path),
             "allow_push": False,
+            "trust_repo_config": trusted,
             "source": "cli",
             "added_at": now,
             "last_findings": [],

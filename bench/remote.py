@@ -29,7 +29,7 @@ def run(ctx: BenchContext) -> Section:
     section = Section("remote", f"Remote-all sweep of {n:,} repos, {latency} ms per fetch")
     entries = ctx.remote_fleet().ensure(n)
     home = ctx.home(f"remote-{n}")
-    prepare_home(home, entries).dispose()
+    prepare_home(home, entries, trusted=True).dispose()
     env = statehub_env(home)
     paths = [e.path for e in entries]
     runs: list[SweepRun] = []

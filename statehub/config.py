@@ -5,6 +5,8 @@ repos:
   - path: ~/src/state-hub
     name: state-hub       # optional; default: the directory's name
     allow_push: true      # optional; fix mode may push branches that are only ahead
+    trust_repo_config: false  # optional; true lets the repo's own config and hooks run
+                              # programs during a sweep (docs/security.md)
 discover:                 # optional; every work tree under these roots
   - ~/src
 
@@ -29,6 +31,7 @@ class RepoEntry(BaseModel):
     path: str = Field(min_length=1)
     name: str | None = Field(default=None, min_length=1, max_length=200)
     allow_push: bool = False
+    trust_repo_config: bool = False
 
 
 class FleetConfig(BaseModel):

@@ -40,6 +40,7 @@ class RepoOut(BaseModel):
     name: str
     path: str
     allow_push: bool
+    trust_repo_config: bool = False  # the repo's own programs may run (docs/security.md)
     source: str
     added_at: datetime
     last_checked_at: datetime | None

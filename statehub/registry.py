@@ -80,7 +80,12 @@ def unique_name(db: Session, path: Path) -> str:
 
 
 def add(
-    db: Session, *, path: str | Path, name: str | None = None, allow_push: bool = False
+    db: Session,
+    *,
+    path: str | Path,
+    name: str | None = None,
+    allow_push: bool = False,
+    trust_repo_config: bool = False,
 ) -> RepoRecord:
     repo_path = normalise(path)
     _require_work_tree(repo_path)
@@ -89,6 +94,7 @@ def add(
         name=check_name(name) if name is not None else unique_name(db, repo_path),
         path=str(repo_path),
         allow_push=allow_push,
+        trust_repo_config=trust_repo_config,
         source="cli",
     )
 
@@ -174,7 +180,12 @@ def _sync_entry(db: Session, report: DiscoverReport, entry: RepoEntry, where: st
     try:
         with db.begin_nested():  # as in _register_found: one clash must not doom the sync
             record, created = upsert_repo(
-                db, name=name, path=str(repo_path), allow_push=entry.allow_push, source="config"
+                db,
+                name=name,
+                path=str(repo_path),
+                allow_push=entry.allow_push,
+                trust_repo_config=entry.trust_repo_config,
+                source="config",
             )
     except RepoConflict as exc:
         report.problems.append(f"{where}: {exc}; give the entry the registered name or remove it")

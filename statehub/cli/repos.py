@@ -25,10 +25,18 @@ def add_command(
     allow_push: bool = typer.Option(
         False, "--allow-push", help="Let fix mode push branches that are only ahead."
     ),
+    trust_repo_config: bool = typer.Option(
+        False,
+        "--trust-repo-config",
+        help="Let the repo's own config and hooks run programs during a sweep "
+        "(docs/security.md).",
+    ),
 ) -> None:
     """Register one repo."""
     with opened() as ctx, ctx.store.session() as db:
-        repo = add(db, path=path, name=name, allow_push=allow_push)
+        repo = add(
+            db, path=path, name=name, allow_push=allow_push, trust_repo_config=trust_repo_config
+        )
     console.print(f"added [bold]{shown(repo.name)}[/] → {shown(repo.path)}", highlight=False)
 
 

@@ -27,6 +27,8 @@ class Finding(StrEnum):
     OPERATION_IN_PROGRESS = "operation_in_progress"  # merge, rebase, cherry-pick, revert, bisect
     FETCH_FAILED = "fetch_failed"
     FETCH_TIMEOUT = "fetch_timeout"
+    # The repo's own config or hooks name programs; they were neutralised (docs/security.md).
+    UNTRUSTED_CONFIG = "untrusted_config"
 
 
 class Operation(StrEnum):
@@ -73,6 +75,8 @@ class RepoState:
     upstream_remote: str | None = None
     upstream_remote_ref: str | None = None
     upstream_head: str | None = None
+    # Keys and hooks of the repo's own that name programs, escaped and shortened.
+    untrusted_config: tuple[str, ...] = ()
 
     @property
     def detached(self) -> bool:
@@ -113,6 +117,8 @@ def findings_for(state: RepoState) -> list[Finding]:
         found.add(Finding.STASH)
     if state.operation is not None:
         found.add(Finding.OPERATION_IN_PROGRESS)
+    if state.untrusted_config:
+        found.add(Finding.UNTRUSTED_CONFIG)
     if state.detached:
         found.add(Finding.DETACHED)
     elif state.head is not None:  # an unborn branch has nothing to push or pull yet

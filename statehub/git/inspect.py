@@ -16,7 +16,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +41,7 @@ from statehub.fleet.porcelain import (
     parse_status,
 )
 from statehub.fleet.state import Operation, RepoState
+from statehub.git.repoconfig import load_repo_config
 from statehub.git.runner import GitResult, GitTimeout, git_environment, run_git
 
 _OID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
@@ -57,9 +58,11 @@ _OPERATION_MARKERS: tuple[tuple[str, Operation], ...] = (
     ("BISECT_LOG", Operation.BISECT),
 )
 
+# One remote per fetch, named after "--": `git fetch --all` (and --multiple) passes each
+# remote's name on to a child fetch as a bare argument, where a remote named
+# "--upload-pack=<cmd>" is an option that runs <cmd>.
 FETCH_ARGS: tuple[str, ...] = (
     "fetch",
-    "--all",
     "--prune",
     "--quiet",
     # We compare against remote-tracking refs and never read FETCH_HEAD, but
@@ -77,11 +80,22 @@ FETCH_ARGS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class FetchOutcome:
-    """How ``git fetch --all`` went. ``message`` is git's most telling line on failure."""
+    """How fetching every remote went. ``failed`` holds each failed remote with git's most
+    telling line; ``message`` names them all in one line."""
 
     ok: bool
     timed_out: bool = False
     message: str | None = None
+    failed: tuple[tuple[str, str], ...] = ()
+
+
+def sane_remote_name(name: str) -> bool:
+    """A name git cannot mistake for an option and a report can print on one line."""
+    return bool(name) and not name.startswith("-") and name.isprintable() and " " not in name
+
+
+def _shown_name(name: str) -> str:
+    return name.encode("unicode_escape").decode("ascii")[:160]
 
 
 def _env(path: Path, base: dict[str, str] | None) -> dict[str, str]:
@@ -182,20 +196,47 @@ def inspect_repo(path: Path, *, timeout: float, env: dict[str, str] | None = Non
     )
 
 
-def fetch_all(path: Path, *, timeout: float, env: dict[str, str] | None = None) -> FetchOutcome:
-    """``git fetch --all --prune`` for every remote; never raises for a remote's failure.
+def fetch_all(
+    path: Path,
+    *,
+    timeout: float,
+    env: dict[str, str] | None = None,
+    remotes: Sequence[str] | None = None,
+    upload_packs: Mapping[str, str] | None = None,
+) -> FetchOutcome:
+    """Fetch (and prune) each remote in turn; never raises for a remote's failure.
 
-    A repo without remotes has nothing to fetch and is ``ok``. On a timeout the
-    runner has already killed git's whole process group (ssh, helpers, upload-pack).
-    A path that does not exist raises FileNotFoundError, as in ``inspect_repo``.
+    ``remotes`` defaults to what the repo's config names (read without git). A remote whose
+    name could pass for an option is not fetched and is reported as failed. ``upload_packs``
+    gives a remote the ``--upload-pack`` to use instead of the one its config names. A repo without
+    remotes has nothing to fetch and is ``ok``. On a timeout the runner has already killed
+    git's whole process group (ssh, helpers, upload-pack). A path that does not exist raises
+    FileNotFoundError, as in ``inspect_repo``.
     """
-    try:
-        result = run_git(FETCH_ARGS, cwd=path, timeout=timeout, env=_env(path, env))
-    except GitTimeout:
-        return FetchOutcome(ok=False, timed_out=True, message=f"fetch timed out after {timeout:g}s")
-    if result.ok:
+    if remotes is None:
+        remotes = list(load_repo_config(find_git_dir(path)).remotes())
+    git_env = _env(path, env)
+    deadline = time.monotonic() + timeout
+    failed: list[tuple[str, str]] = []
+    for name in remotes:
+        if not sane_remote_name(name):
+            failed.append((name, "not fetched: its name could be taken for an option"))
+            continue
+        try:
+            left = deadline - time.monotonic()
+            program = (upload_packs or {}).get(name)
+            options = (f"--upload-pack={program}",) if program else ()
+            args = (*FETCH_ARGS, *options, "--", name)
+            result = run_git(args, cwd=path, timeout=left, env=git_env)
+        except GitTimeout:
+            message = f"fetch timed out after {timeout:g}s"
+            return FetchOutcome(ok=False, timed_out=True, message=message, failed=tuple(failed))
+        if not result.ok:
+            failed.append((name, result.error_line()))
+    if not failed:
         return FetchOutcome(ok=True)
-    return FetchOutcome(ok=False, message=result.error_line())
+    message = "; ".join(f"{_shown_name(name)}: {line}" for name, line in failed)
+    return FetchOutcome(ok=False, message=message, failed=tuple(failed))
 
 
 def _work_tree_kind(root: Path, relative: str) -> PathKind:
@@ -237,12 +278,18 @@ def fast_forward(path: Path, *, timeout: float, env: dict[str, str] | None = Non
 
 
 def push_branch(
-    path: Path, branch: str, *, timeout: float, env: dict[str, str] | None = None
+    path: Path,
+    branch: str,
+    *,
+    timeout: float,
+    env: dict[str, str] | None = None,
+    receive_packs: Mapping[str, str] | None = None,
 ) -> GitResult:
     """Push ``branch`` to the same-named branch it tracks on its remote. Never forced.
 
     Raises FixRefused when the branch tracks nothing on a remote, tracks a branch of
     another name, or its remote's name is not one git would give a remote.
+    ``receive_packs`` gives a remote the ``--receive-pack`` to use instead of its config's.
     """
     deadline = time.monotonic() + timeout
     git_env = _env(path, env)
@@ -264,5 +311,7 @@ def push_branch(
     # An explicit refspec without "+" is a fast-forward-only update whatever
     # push.default says; submodules stay untouched (push.recurseSubmodules).
     ref = f"refs/heads/{branch}"
-    args = ("push", "--quiet", "--no-recurse-submodules", remote, f"{ref}:{ref}")
+    program = (receive_packs or {}).get(remote)
+    options = (f"--receive-pack={program}",) if program else ()
+    args = ("push", "--quiet", "--no-recurse-submodules", *options, remote, f"{ref}:{ref}")
     return run_git(args, cwd=path, timeout=deadline - time.monotonic(), env=git_env)

@@ -27,6 +27,7 @@ class RepoRow(Base):
     # Text, not String(n): paths may be long and hold spaces, unicode, newlines.
     path: Mapped[str] = mapped_column(Text, unique=True)
     allow_push: Mapped[bool] = mapped_column(default=False)
+    trust_repo_config: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str] = mapped_column(String(16))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -38,6 +38,7 @@ class RepoRecord:
     last_findings: list[str]
     last_details: list[dict[str, Any]] = field(default_factory=list)
     last_fetch: dict[str, Any] | None = None
+    trust_repo_config: bool = False  # the repo's own programs may run (docs/security.md)
 
     @classmethod
     def from_row(cls, row: RepoRow) -> RepoRecord:
@@ -54,11 +55,18 @@ class RepoRecord:
             last_findings=list(row.last_findings),
             last_details=list(row.last_details or []),
             last_fetch=row.last_fetch,
+            trust_repo_config=row.trust_repo_config,
         )
 
 
 def add_repo(
-    db: Session, *, name: str, path: str, allow_push: bool = False, source: str = "cli"
+    db: Session,
+    *,
+    name: str,
+    path: str,
+    allow_push: bool = False,
+    source: str = "cli",
+    trust_repo_config: bool = False,
 ) -> RepoRecord:
     """Register a repo. RepoConflict names the registered repo that clashes."""
     _check_source(source)
@@ -67,6 +75,7 @@ def add_repo(
         name=name,
         path=path,
         allow_push=allow_push,
+        trust_repo_config=trust_repo_config,
         source=source,
         added_at=datetime.now(UTC),
         last_findings=[],
@@ -81,9 +90,16 @@ def add_repo(
 
 
 def upsert_repo(
-    db: Session, *, name: str, path: str, allow_push: bool, source: str
+    db: Session,
+    *,
+    name: str,
+    path: str,
+    allow_push: bool,
+    source: str,
+    trust_repo_config: bool = False,
 ) -> tuple[RepoRecord, bool]:
-    """Create the repo, or update path/allow_push/source of the one named ``name``.
+    """Create the repo, or update path/allow_push/trust_repo_config/source of the one
+    named ``name``.
 
     For syncing a config file. Returns the record and whether it was created.
     RepoConflict when ``path`` belongs to a different repo.
@@ -91,10 +107,19 @@ def upsert_repo(
     _check_source(source)
     row = db.scalars(select(RepoRow).where(RepoRow.name == name)).one_or_none()
     if row is None:
-        return add_repo(db, name=name, path=path, allow_push=allow_push, source=source), True
+        record = add_repo(
+            db,
+            name=name,
+            path=path,
+            allow_push=allow_push,
+            source=source,
+            trust_repo_config=trust_repo_config,
+        )
+        return record, True
     if row.path != path:
         _refuse_path_clash(db, path=path)
     row.path, row.allow_push, row.source = path, allow_push, source
+    row.trust_repo_config = trust_repo_config
     db.flush()
     return RepoRecord.from_row(row), False
 

@@ -7,6 +7,7 @@ sweep's deadline, so a hung remote costs at most the budget, never more.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -15,8 +16,10 @@ from pathlib import Path
 
 from statehub.errors import FixRefused, InspectError, NotAGitRepo
 from statehub.fleet.state import Finding, RepoState, findings_for
-from statehub.git.inspect import fast_forward, fetch_all, inspect_repo, push_branch
-from statehub.git.runner import GitResult, GitTimeout
+from statehub.git.inspect import fast_forward, fetch_all, find_git_dir, inspect_repo, push_branch
+from statehub.git.repoconfig import load_repo_config
+from statehub.git.runner import GitResult, GitTimeout, git_environment
+from statehub.git.trust import RepoGuard, SweepTrust, UserConfig, guard_repo
 from statehub.git.worktrees import checked_out_branch
 from statehub.sweep.deadline import BudgetExhausted, Deadline
 from statehub.sweep.reconcile import Fix, FixKind, plan_fixes
@@ -43,9 +46,11 @@ class CheckPlan:
     # Caps local git work (CPU-bound) below the pool's size, which fetches (waiting on the
     # network) can use in full.
     local_slots: threading.Semaphore | None = None
-    # The environment every git call starts from (git_environment()), built once per sweep:
-    # copying and decoding os.environ for each of thousands of calls is measurable CPU.
-    git_env: dict[str, str] | None = None
+    # The user's git config and the environment every git call starts from, built once per
+    # sweep: copying and decoding os.environ for each of thousands of calls is measurable CPU.
+    trust: SweepTrust = field(
+        default_factory=lambda: SweepTrust.build(git_environment(), UserConfig())
+    )
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class Member:
     name: str
     path: str
     allow_push: bool = False
+    trust_config: bool = False  # trust_repo_config: the repo's own programs may run
 
 
 @dataclass
@@ -87,16 +93,30 @@ def _capped(plan: CheckPlan, timeout: float) -> tuple[float, bool]:
     return left, budget_bound
 
 
-def _inspect(path: Path, plan: CheckPlan, elsewhere: frozenset[str] = frozenset()) -> RepoState:
+def _guard(path: Path, plan: CheckPlan, trust_config: bool) -> tuple[RepoGuard, list[str]]:
+    """The repo's environment for every git call, and the names of its remotes."""
+    config = load_repo_config(find_git_dir(path), path)
+    elsewhere = config.worktree
+    if elsewhere is not None and os.path.realpath(elsewhere) != os.path.realpath(path):
+        # git would read and write that tree instead of the registered one.
+        raise InspectError(f"its work tree is elsewhere: core.worktree is {elsewhere}")
+    guard = guard_repo(config, path, trust=plan.trust, trusted=trust_config)
+    return guard, list(config.remotes())
+
+
+def _inspect(
+    path: Path, plan: CheckPlan, guard: RepoGuard, elsewhere: frozenset[str] = frozenset()
+) -> RepoState:
     with plan.local_slots or contextlib.nullcontext():
         # Capped once the slot is ours: the wait for it counts against the budget too.
         timeout, budget_bound = _capped(plan, plan.git_timeout)
         try:
-            state = inspect_repo(path, timeout=timeout, env=plan.git_env)
+            state = inspect_repo(path, timeout=timeout, env=guard.env)
         except GitTimeout:
             if budget_bound:
                 raise BudgetExhausted from None
             raise InspectError(f"git status took longer than {plan.git_timeout:.0f}s") from None
+    state = replace(state, untrusted_config=guard.untrusted)
     if not elsewhere:
         return state
     # A branch checked out in another registered worktree is that worktree's to report
@@ -105,10 +125,12 @@ def _inspect(path: Path, plan: CheckPlan, elsewhere: frozenset[str] = frozenset(
     return replace(state, other_branches=others)
 
 
-def _fetch(path: Path, plan: CheckPlan) -> Fetched:
+def _fetch(path: Path, plan: CheckPlan, guard: RepoGuard, remotes: list[str]) -> Fetched:
     """Fetch findings (``fetch_failed``/``fetch_timeout``) and git's message."""
     timeout, budget_bound = _capped(plan, plan.fetch_timeout)
-    outcome = fetch_all(path, timeout=timeout, env=plan.git_env)
+    outcome = fetch_all(
+        path, timeout=timeout, env=guard.env, remotes=remotes, upload_packs=guard.upload_packs
+    )
     if outcome.ok:
         return Fetched()
     if outcome.timed_out:
@@ -120,24 +142,36 @@ def _fetch(path: Path, plan: CheckPlan) -> Fetched:
     return Fetched((Finding.FETCH_FAILED.value,), outcome.message)
 
 
-def _apply(path: Path, fix: Fix, plan: CheckPlan) -> GitResult:
+def _apply(path: Path, fix: Fix, plan: CheckPlan, guard: RepoGuard) -> GitResult:
     timeout, _ = _capped(plan, plan.fetch_timeout)
     try:
         if fix.kind is FixKind.FAST_FORWARD:
-            return fast_forward(path, timeout=timeout, env=plan.git_env)
-        return push_branch(path, fix.branch, timeout=timeout, env=plan.git_env)
+            return fast_forward(path, timeout=timeout, env=guard.env)
+        return push_branch(
+            path, fix.branch, timeout=timeout, env=guard.env, receive_packs=guard.receive_packs
+        )
     except GitTimeout:
         raise BudgetExhausted from None
 
 
 def _reconcile(
-    path: Path, state: RepoState, plan: CheckPlan, allow_push: bool, elsewhere: frozenset[str]
+    path: Path,
+    state: RepoState,
+    plan: CheckPlan,
+    allow_push: bool,
+    elsewhere: frozenset[str],
+    guard: RepoGuard,
 ) -> tuple[RepoState, list[str]]:
     fixes = plan_fixes(state, allow_push=allow_push)
     actions: list[str] = []
     for fix in fixes:
+        if fix.kind is FixKind.PUSH and any(h.endswith("pre-push") for h in guard.hooks):
+            # The user's own `git push` would run that hook (git-lfs uploads objects there);
+            # a push without it is not one they would have made.
+            actions.append(f"refused to {fix.verb} {fix.branch}: its pre-push hook is not run")
+            continue
         try:
-            result = _apply(path, fix, plan)
+            result = _apply(path, fix, plan, guard)
         except FixRefused as refused:
             actions.append(f"refused to {fix.verb} {fix.branch}: {refused}")
             continue
@@ -147,7 +181,8 @@ def _reconcile(
         failed = f"failed to {fix.verb} {fix.branch}: {result.error_line()}"
         actions.append(fix.describe() if result.ok else failed)
     if fixes:
-        state = _inspect(path, plan, elsewhere)  # report what is true now, not what was planned
+        # Report what is true now, not what was planned.
+        state = _inspect(path, plan, guard, elsewhere)
     return state, actions
 
 
@@ -169,6 +204,7 @@ def check_group(
             member.name,
             member.path,
             allow_push=member.allow_push,
+            trust_config=member.trust_config,
             plan=plan,
             fetched=fetched,
             elsewhere=elsewhere,
@@ -187,12 +223,14 @@ def check_repo(
     plan: CheckPlan,
     fetched: Fetched | None = None,
     elsewhere: frozenset[str] = frozenset(),
+    trust_config: bool = False,
 ) -> RepoCheck:
     """Check one repo; never raises for anything a repo can do to us.
 
     ``fetched``: what a fetch of its git dir already found in this sweep (another
     worktree of the same repository), so that it is not fetched again. ``elsewhere``:
     branches checked out in the other registered worktrees, which report them.
+    ``trust_config``: the repo's own config may name programs that run (docs/security.md).
     """
     path = Path(path_text)
     check = RepoCheck(name=name, path=path_text, verdict=Verdict.BUDGET)
@@ -204,14 +242,15 @@ def check_repo(
                 check.verdict = Verdict.MISSING
                 return check
             raise NotAGitRepo(path_text, "not a directory")
+        guard, remotes = _guard(path, plan, trust_config)
         if plan.fetch:
-            check.fetched = fetched or _fetch(path, plan)
+            check.fetched = fetched or _fetch(path, plan, guard, remotes)
             check.message = check.fetched.message
         fetch_findings = list(check.fetched.findings) if check.fetched else []
-        state = _inspect(path, plan, elsewhere)
+        state = _inspect(path, plan, guard, elsewhere)
         before = [f.value for f in findings_for(state)]
         if plan.mode is Mode.FIX:
-            state, check.actions = _reconcile(path, state, plan, allow_push, elsewhere)
+            state, check.actions = _reconcile(path, state, plan, allow_push, elsewhere, guard)
         check.state = state
         check.findings = [f.value for f in findings_for(state)] + fetch_findings
         check.resolved = [f for f in before if f not in check.findings]

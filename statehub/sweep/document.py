@@ -50,6 +50,7 @@ def observed_state(state: RepoState) -> ObservedState:
             )
             for b in needing_action
         ],
+        untrusted_config=list(state.untrusted_config),
     )
 
 

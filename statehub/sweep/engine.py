@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from statehub.errors import StoreError
 from statehub.git.runner import git_environment
+from statehub.git.trust import SweepTrust, UserConfig
 from statehub.git.worktrees import common_git_dir
 from statehub.registry import sync_config_file
 from statehub.settings import Settings
@@ -104,6 +105,11 @@ def sweep_git_environment(*, fetch: bool) -> dict[str, str]:
     return env
 
 
+def _sweep_trust(env: dict[str, str], timeout: float) -> SweepTrust:
+    """The user's git config, read once per sweep, not once per repo (one git process)."""
+    return SweepTrust.build(env, UserConfig.read(env, timeout=timeout))
+
+
 def worktree_groups(repos: list[RepoRecord]) -> list[list[Member]]:
     """The repos grouped by the git dir they share (linked worktrees), stalest first.
 
@@ -113,7 +119,8 @@ def worktree_groups(repos: list[RepoRecord]) -> list[list[Member]]:
     groups: dict[str, list[Member]] = {}
     for repo in repos:
         key = common_git_dir(Path(repo.path)) or f"\0{repo.path}"
-        groups.setdefault(key, []).append(Member(repo.name, repo.path, repo.allow_push))
+        member = Member(repo.name, repo.path, repo.allow_push, repo.trust_repo_config)
+        groups.setdefault(key, []).append(member)
     return list(groups.values())
 
 
@@ -329,7 +336,9 @@ class ActiveSweep:
             git_timeout=settings.git_timeout,
             deadline=self._deadline,
             local_slots=threading.BoundedSemaphore(local) if local < threads else None,
-            git_env=sweep_git_environment(fetch=self.request.fetch),
+            trust=_sweep_trust(
+                sweep_git_environment(fetch=self.request.fetch), settings.git_timeout
+            ),
         )
         done: dict[str, RepoCheck] = {}
         done_lock = threading.Lock()

@@ -50,6 +50,10 @@ class ObservedState(BaseModel):
     branches: list[BranchSummary] = Field(
         default_factory=list, description="other local branches that need action"
     )
+    untrusted_config: list[str] = Field(
+        default_factory=list,
+        description="the repo's own keys and hooks that name programs (neutralised)",
+    )
 
 
 class RepoReport(BaseModel):

@@ -31,6 +31,7 @@ _DANGER = {
     Finding.OPERATION_IN_PROGRESS,
     Finding.FETCH_FAILED,
     Finding.FETCH_TIMEOUT,
+    Finding.UNTRUSTED_CONFIG,
 }
 _LOCAL_WORK = {Finding.DIRTY, Finding.STAGED, Finding.UNTRACKED, Finding.STASH}
 
