@@ -161,7 +161,9 @@ def test_the_runbook_runs_from_start_to_end(
     statehub_home.mkdir(parents=True)
     hub = Store.open(hub_db)
     register(
-        hub, {"clean": fleet_builder.clean("clean"), "slow": fleet_builder.hanging_remote("slow")}
+        hub,
+        {"clean": fleet_builder.clean("clean"), "slow": fleet_builder.hanging_remote("slow")},
+        trusted={"slow"},
     )
 
     # The shell every block runs in: the operator's, with nothing of ours leaking in and

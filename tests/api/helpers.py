@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,10 +29,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
-def register(store: Store, repos: dict[str, Path]) -> None:
+def register(store: Store, repos: dict[str, Path], *, trusted: Collection[str] = ()) -> None:
+    """Register ``repos``; those named in ``trusted`` with ``trust_repo_config`` (a stand-in
+    remote such as FleetBuilder.hanging_remote is a repo-local upload-pack, which a sweep
+    runs only for a repo whose own config the user trusts)."""
     with store.session() as db:
         for name, path in repos.items():
-            add_repo(db, name=name, path=str(path))
+            add_repo(db, name=name, path=str(path), trust_repo_config=name in trusted)
 
 
 class LiveServer:

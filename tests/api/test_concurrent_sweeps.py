@@ -26,7 +26,11 @@ BUDGET = 6
 def test_twenty_posts_and_a_cli_sweep_run_exactly_one_sweep(
     live: LiveServer, settings: Settings, store: Store, fleet_builder: FleetBuilder
 ) -> None:
-    register(store, {"slow": fleet_builder.hanging_remote("slow"), "ok": fleet_builder.clean("ok")})
+    register(
+        store,
+        {"slow": fleet_builder.hanging_remote("slow"), "ok": fleet_builder.clean("ok")},
+        trusted={"slow"},
+    )
     start = threading.Barrier(POSTS + 1)
 
     def post(i: int) -> dict[str, Any]:

@@ -23,7 +23,7 @@ def test_it_reports_version_and_database(client: httpx.Client) -> None:
 def test_it_answers_within_a_second_while_a_sweep_hangs_on_a_remote(
     client: httpx.Client, store: Store, fleet_builder: FleetBuilder
 ) -> None:
-    register(store, {"hangs": fleet_builder.hanging_remote("hangs")})
+    register(store, {"hangs": fleet_builder.hanging_remote("hangs")}, trusted={"hangs"})
     started = client.post(
         "/consistency/sweep/remote-all", json={"max_seconds": 3}, params={"wait": "false"}
     )

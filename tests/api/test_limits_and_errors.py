@@ -105,7 +105,7 @@ def test_a_sweep_whose_database_goes_away_is_reported_failed(
     fleet_builder: FleetBuilder,
 ) -> None:
     store = Store.open(database_url)
-    register(store, {"hangs": fleet_builder.hanging_remote("hangs")})
+    register(store, {"hangs": fleet_builder.hanging_remote("hangs")}, trusted={"hangs"})
     try:
         with LiveServer(create_app(settings, store)) as server, server.client() as client:
             started = client.post(

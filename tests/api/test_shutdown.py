@@ -23,7 +23,7 @@ from tests.api.helpers import CLEAN_STOP, free_port, register, serve_env, serve_
 def test_sigterm_waits_for_the_running_sweep_and_records_it(
     tmp_path: Path, settings: Settings, store: Store, fleet_builder: FleetBuilder, respond: str
 ) -> None:
-    register(store, {"hangs": fleet_builder.hanging_remote("hangs")})
+    register(store, {"hangs": fleet_builder.hanging_remote("hangs")}, trusted={"hangs"})
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = serve_env(settings.home, settings.resolved_database_url)

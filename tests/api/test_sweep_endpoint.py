@@ -164,7 +164,7 @@ def test_it_answers_a_lock_skip_at_once_in_both_modes(
 def test_a_client_that_disconnects_does_not_abort_the_sweep(
     client: httpx.Client, store: Store, fleet_builder: FleetBuilder
 ) -> None:
-    register(store, {"hangs": fleet_builder.hanging_remote("hangs")})
+    register(store, {"hangs": fleet_builder.hanging_remote("hangs")}, trusted={"hangs"})
 
     with pytest.raises(httpx.ReadTimeout):
         client.post(

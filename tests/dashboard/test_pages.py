@@ -114,7 +114,7 @@ def test_a_lock_skip_page_says_who_held_the_lock(
 def test_a_running_sweep_page_follows_it_until_it_is_recorded(
     settings: Settings, store: Store, fleet_builder: FleetBuilder
 ) -> None:
-    register(store, {"stuck": fleet_builder.hanging_remote("stuck")})
+    register(store, {"stuck": fleet_builder.hanging_remote("stuck")}, trusted={"stuck"})
     # Fetches give up after 2 s, so the hanging remote keeps the sweep running that long.
     quick = settings.model_copy(update={"fetch_timeout": 2.0})
     with LiveServer(create_app(quick, store)) as server, server.client() as client:

@@ -42,7 +42,9 @@ def test_sweep_now_shows_progress_then_lists_the_new_sweep(
     slow_page: Page, store: Store, fleet_builder: FleetBuilder
 ) -> None:
     register(
-        store, {"api": fleet_builder.dirty("api"), "stuck": fleet_builder.hanging_remote("stuck")}
+        store,
+        {"api": fleet_builder.dirty("api"), "stuck": fleet_builder.hanging_remote("stuck")},
+        trusted={"stuck"},
     )
     page = slow_page
     page.goto("/")

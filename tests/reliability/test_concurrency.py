@@ -59,7 +59,11 @@ def test_50_concurrent_requests_and_a_cli_loop_never_sweep_twice_at_once(
 ) -> None:
     slow = fleet_builder.behind("slow")
     _slow_remote(slow, 0.7)
-    register(store, {"slow": slow, **{f"ok-{i}": fleet_builder.clean(f"ok-{i}") for i in range(3)}})
+    register(
+        store,
+        {"slow": slow, **{f"ok-{i}": fleet_builder.clean(f"ok-{i}") for i in range(3)}},
+        trusted={"slow"},
+    )
     env = serve_env(settings.home, settings.resolved_database_url)
     port = free_port()
     url = f"http://127.0.0.1:{port}"

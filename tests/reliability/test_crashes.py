@@ -56,6 +56,7 @@ def test_sigkill_of_the_server_mid_sweep_leaves_nothing_behind(
     register(
         store,
         {"hangs": fleet_builder.hanging_remote("hangs"), "clean": fleet_builder.clean("clean")},
+        trusted={"hangs"},
     )
     env = serve_env(settings.home, settings.resolved_database_url)
     port = free_port()

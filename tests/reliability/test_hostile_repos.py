@@ -119,7 +119,8 @@ def test_a_sweep_over_hostile_repos_reports_each_within_its_budget(
     if sshd is not None:
         url = f"ssh://git@127.0.0.1:{sshd}/repo.git"
         repos["ssh-password"] = _with_remote(b, "ssh-password", url)
-    register(store, repos)
+    # Both stand-ins are repo-local upload-packs: they run only where the repo is trusted.
+    register(store, repos, trusted={"never-answers", "deleted-mid-sweep"})
     sweeper = Sweeper(settings.model_copy(update={"fetch_timeout": 3, "git_timeout": 5}), store)
 
     began = time.monotonic()

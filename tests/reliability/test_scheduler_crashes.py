@@ -63,7 +63,11 @@ def hub(tmp_path: Path) -> Iterator[StateHubServer]:
     builder = FleetBuilder(tmp_path / "fleet")
     store = HubStore.open(f"sqlite:///{server.home / 'statehub.db'}")
     try:
-        register(store, {"hangs": builder.hanging_remote("hangs"), "clean": builder.clean("clean")})
+        register(
+            store,
+            {"hangs": builder.hanging_remote("hangs"), "clean": builder.clean("clean")},
+            trusted={"hangs"},
+        )
     finally:
         store.dispose()
     server.start()

@@ -78,6 +78,7 @@ def test_postgres_stopped_mid_sweep_answers_503_with_the_result_then_recovers(
     register(
         store,
         {"hangs": fleet_builder.hanging_remote("hangs"), "clean": fleet_builder.clean("clean")},
+        trusted={"hangs"},
     )
     headers = {"Prefer": "respond-async"} if respond == "async" else {}
     try:
@@ -148,6 +149,7 @@ def test_postgres_stopped_mid_sweep_the_cli_prints_the_result_and_a_clear_error(
     register(
         store,
         {"hangs": fleet_builder.hanging_remote("hangs"), "clean": fleet_builder.clean("clean")},
+        trusted={"hangs"},
     )
     env = serve_env(settings.home, pg_url)
     try:

@@ -30,7 +30,8 @@ def test_it_returns_within_budget_when_a_remote_hangs_forever(
     hanging = fleet_builder.hanging_remote("hangs")
     clean = fleet_builder.clean("clean")
     with store.session() as db:
-        add_repo(db, name="hangs", path=str(hanging))
+        # The hang is a repo-local upload-pack: it runs only for a repo the user trusts.
+        add_repo(db, name="hangs", path=str(hanging), trust_repo_config=True)
         add_repo(db, name="clean", path=str(clean))
 
     started = time.monotonic()
@@ -69,7 +70,7 @@ def test_budget_limited_sweeps_eventually_check_every_repo(
         for name in names:
             path = fleet_builder.clean(name)
             _slow_remote(path, 0.8)
-            add_repo(db, name=name, path=str(path))
+            add_repo(db, name=name, path=str(path), trust_repo_config=True)
     one_at_a_time = Sweeper(settings.model_copy(update={"workers": 1}), store)
 
     checked: set[str] = set()

@@ -41,7 +41,8 @@ def _wait_for_holder(settings: Settings, timeout: float = 20) -> None:
 
 def _fleet_with_hang(fleet_builder: FleetBuilder, store: Store) -> None:
     with store.session() as db:
-        add_repo(db, name="hangs", path=str(fleet_builder.hanging_remote("hangs")))
+        hanging = fleet_builder.hanging_remote("hangs")
+        add_repo(db, name="hangs", path=str(hanging), trust_repo_config=True)
         add_repo(db, name="clean", path=str(fleet_builder.clean("clean")))
 
 
