@@ -28,8 +28,7 @@ def add_command(
     trust_repo_config: bool = typer.Option(
         False,
         "--trust-repo-config",
-        help="Let the repo's own config and hooks run programs during a sweep "
-        "(docs/security.md).",
+        help="Let the repo's own config and hooks run programs during a sweep (docs/security.md).",
     ),
 ) -> None:
     """Register one repo."""

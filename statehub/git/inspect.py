@@ -29,6 +29,7 @@ from statehub.fleet.fixsafety import (
     fast_forward_hazard,
     parse_tree_diff,
     push_refusal,
+    sane_remote_name,
 )
 from statehub.fleet.porcelain import (
     BRANCH_FORMAT,
@@ -87,11 +88,6 @@ class FetchOutcome:
     timed_out: bool = False
     message: str | None = None
     failed: tuple[tuple[str, str], ...] = ()
-
-
-def sane_remote_name(name: str) -> bool:
-    """A name git cannot mistake for an option and a report can print on one line."""
-    return bool(name) and not name.startswith("-") and name.isprintable() and " " not in name
 
 
 def _shown_name(name: str) -> str:

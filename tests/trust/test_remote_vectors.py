@@ -201,8 +201,8 @@ def test_a_remote_named_like_an_option_is_neither_fetched_nor_pushed_to(
         assert entry.message.startswith(f"{fetch_name[:40]}")
         assert entry.state is not None and entry.state.ahead == 1
     assert entry.actions == [
-        f"failed to push: fatal: remote '{push_name}' is not pushed to: "
-        "its name could be taken for an option"
+        f"refused to push main: its remote's name '{push_name}' is not a name git gives a "
+        "remote (read as an option?)"
     ]
     assert git(fleet_builder.remotes / "options.git", "rev-parse", "main") == before
 
