@@ -78,7 +78,8 @@ def test_it_never_pushes_to_a_remote_whose_name_reads_as_an_option(
         f"refused to push main: its remote's name {evil!r} is not a name git gives a remote "
         "(read as an option?)"
     ]
-    assert report.findings == ["ahead"]
+    # Such a remote name is itself reported as the repo's own config naming a program.
+    assert report.findings == ["ahead", "untrusted_config"]
 
 
 def test_it_refuses_a_push_that_git_push_would_send_to_another_remote(
