@@ -190,7 +190,7 @@ def _parse_simple(text: str) -> list[RawEntry] | None:
                 return None
             found = (value or "") if equals is not None else None
             leaf = key.lower()
-            entries.append(RawEntry(f"{section}.{leaf}", found, number, (*split, leaf)))
+            entries.append(RawEntry._make((f"{section}.{leaf}", found, number, (*split, leaf))))
     return entries
 
 

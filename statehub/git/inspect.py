@@ -151,15 +151,21 @@ def _read(args: Sequence[str], path: Path, deadline: float, env: dict[str, str])
     return result.stdout
 
 
-def inspect_repo(path: Path, *, timeout: float, env: dict[str, str] | None = None) -> RepoState:
-    """The state of the work tree at ``path``.
+def inspect_repo(
+    path: Path,
+    *,
+    timeout: float,
+    env: dict[str, str] | None = None,
+    git_dir: Path | None = None,
+) -> RepoState:
+    """The state of the work tree at ``path`` (whose git dir is ``git_dir``, when known).
 
     Raises FileNotFoundError when ``path`` does not exist, NotAGitRepo when it
     is not the top of a git work tree, InspectError when git cannot read it
     (corrupt HEAD, missing objects, unreadable output) and GitTimeout when the
     two git calls together take longer than ``timeout`` seconds.
     """
-    git_dir = find_git_dir(path)
+    git_dir = find_git_dir(path) if git_dir is None else git_dir
     deadline = time.monotonic() + timeout
     git_env = _env(path, env)
     status_raw = _read(STATUS_ARGS, path, deadline, git_env)

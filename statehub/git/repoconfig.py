@@ -14,6 +14,7 @@ Others reuse it for what git would otherwise be asked: remotes, a branch's upstr
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator
@@ -70,9 +71,16 @@ class RepoConfig:
     def all_entries(self) -> tuple[ConfigEntry, ...]:
         return self.entries + self.submodule_entries
 
+    @functools.cached_property
+    def _by_key(self) -> dict[str, list[str | None]]:
+        # Several lookups per repo and sweep: index the entries once.
+        found: dict[str, list[str | None]] = {}
+        for entry in self.entries:
+            found.setdefault(entry.key, []).append(entry.value)
+        return found
+
     def get_all(self, key: str) -> list[str | None]:
-        wanted = _canonical(key)
-        return [e.value for e in self.entries if e.key == wanted]
+        return list(self._by_key.get(_canonical(key), ()))
 
     def get(self, key: str) -> str | None:
         """The value git would use (the last one); None when unset or valueless."""
@@ -144,9 +152,9 @@ class _Load:
         except ConfigSyntaxError as exc:
             self.problems.append(f"{exc} in {path}")
             return
-        append, scope = self.entries.append, self.scope
+        append, make, scope = self.entries.append, ConfigEntry._make, self.scope
         for item in raw:
-            append(ConfigEntry(item.key, item.value, path, scope, item.parts))
+            append(make((item.key, item.value, path, scope, item.parts)))
             if item.key[:7] != "include":
                 continue  # one string test for nearly every entry
             target = self._include_target(item.parts, item.value, path)

@@ -16,6 +16,7 @@ variable is used. Detection and neutralisation are pure; reading the user's conf
 
 from __future__ import annotations
 
+import functools
 import os
 import shlex
 from collections.abc import Iterable, Mapping
@@ -60,8 +61,16 @@ class UserConfig:
 
     entries: tuple[tuple[str, str | None], ...] = ()
 
+    @functools.cached_property
+    def _by_key(self) -> dict[str, list[str | None]]:
+        # Looked up several times for every repo of a sweep: index it once.
+        found: dict[str, list[str | None]] = {}
+        for key, value in self.entries:
+            found.setdefault(key, []).append(value)
+        return found
+
     def values(self, key: str) -> list[str | None]:
-        return [v for k, v in self.entries if k == key]
+        return self._by_key.get(key, [])
 
     def last(self, key: str) -> str | None:
         values = self.values(key)
@@ -300,6 +309,7 @@ class RepoGuard:
     """What one repo's git calls run with, and what the operator is told."""
 
     env: dict[str, str]
+    git_dir: Path | None = None
     untrusted: tuple[str, ...] = ()
     hooks: tuple[str, ...] = ()
     upload_packs: dict[str, str] = field(default_factory=dict)  # remote → --upload-pack
@@ -329,7 +339,7 @@ def guard_repo(
         own_ssh = config.get("core.sshCommand")
         if own_ssh and not trust.ssh_from_env:
             env = {**env, "GIT_SSH_COMMAND": _ssh_command({}, own_ssh)}
-        return RepoGuard(env=env)
+        return RepoGuard(env=env, git_dir=config.git_dir)
     hooks = tuple(sweep_hooks(config, work_tree))
     entries = untrusted_entries(config)
     shown = tuple(describe(entries, hooks, work_tree))
@@ -340,5 +350,10 @@ def guard_repo(
         env["GIT_PROXY_COMMAND"] = ""
     upload, receive = transport_programs(config, trust.user, entries)
     return RepoGuard(
-        env=env, untrusted=shown, hooks=hooks, upload_packs=upload, receive_packs=receive
+        env=env,
+        git_dir=config.git_dir,
+        untrusted=shown,
+        hooks=hooks,
+        upload_packs=upload,
+        receive_packs=receive,
     )

@@ -111,7 +111,7 @@ def _inspect(
         # Capped once the slot is ours: the wait for it counts against the budget too.
         timeout, budget_bound = _capped(plan, plan.git_timeout)
         try:
-            state = inspect_repo(path, timeout=timeout, env=guard.env)
+            state = inspect_repo(path, timeout=timeout, env=guard.env, git_dir=guard.git_dir)
         except GitTimeout:
             if budget_bound:
                 raise BudgetExhausted from None
