@@ -37,6 +37,7 @@ def test_sweeps_finished_while_postgres_is_down_are_recorded_once_in_order_at_se
     register(
         store,
         {"hangs": fleet_builder.hanging_remote("hangs"), "clean": fleet_builder.clean("clean")},
+        trusted={"hangs"},  # the hang is a repo-local upload-pack (docs/security.md)
     )
     env = serve_env(settings.home, pg_url)
     spool = settings.home / "spool"
