@@ -21,9 +21,10 @@ import httpx
 
 from bench import api
 from bench.context import REPO, BenchContext, Sizes
-from bench.home import prepare_home, statehub_env
+from bench.home import prepare_home
 from bench.measure import Latency, interleaved, median, run_child
 from bench.server import serving
+from testing.serve import statehub_env
 
 
 def _sweep(cwd: Path, env: dict[str, str], fetch: bool, into: list[dict[str, float]]) -> float:

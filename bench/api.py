@@ -14,12 +14,13 @@ from pathlib import Path
 import httpx
 
 from bench.context import BenchContext
-from bench.home import prepare_home, statehub_env
+from bench.home import prepare_home
 from bench.measure import Latency
 from bench.report import Row, Section, times, verdict
 from bench.server import serving, timed
 from statehub.sweep.lock import SweepLock
 from statehub.sweep.result import LockHolder
+from testing.serve import statehub_env
 
 TARGET_P99_S = 0.050
 # A closed loop with a little think time: about 40 requests a second of each kind, far more

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.context import REPO
-from bench.home import statehub_argv
 from bench.measure import run_child
 from statehub.fleet.porcelain import BRANCH_FORMAT, REF_PATTERNS, STATUS_ARGS
 from statehub.git.inspect import FETCH_ARGS
 from statehub.git.runner import git_environment
 from statehub.sweep.engine import SWEEP_NICENESS
+from testing.serve import statehub_argv
 
 INSPECT_COMMANDS: tuple[tuple[str, ...], ...] = (
     STATUS_ARGS,

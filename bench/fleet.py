@@ -1,7 +1,7 @@
 """A benchmark fleet: N real repos with local bare remotes, in a realistic mix of states.
 
 Building 10,000 repos one ``git clone`` and recipe at a time would take most of an hour, so
-each state is built once, as a *template*, with ``statehub.demofleet.FleetBuilder``'s own
+each state is built once, as a *template*, with ``testing.fleet.FleetBuilder``'s own
 recipes (the templates are shared by every fleet), and every repo is a copy of its state's
 template:
 
@@ -38,8 +38,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from statehub.demofleet import FleetBuilder
 from statehub.errors import FleetBuildError
+from testing.fleet import FleetBuilder, slow_upload_pack
 
 FORMAT_VERSION = 2
 LARGE = "large"
@@ -64,11 +64,6 @@ MIX: tuple[tuple[str, int], ...] = (
 _PATTERN: list[str] = [state for state, count in MIX for _ in range(count)]
 random.Random(20_000).shuffle(_PATTERN)
 
-_LATENCY_SCRIPT = """#!/bin/sh
-# upload-pack behind a slow link (State Hub benchmarks): each fetch waits first.
-sleep {seconds}
-exec git-upload-pack "$@"
-"""
 _SEED_FILES = {f"src/module_{i:02d}.py": f"VALUE = {i}\n" for i in range(24)} | {
     f"docs/page_{i}.md": f"# Page {i}\n" for i in range(6)
 }
@@ -205,9 +200,7 @@ class BenchFleet:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root.mkdir(parents=True)
             if self.spec.latency_ms:
-                seconds = self.spec.latency_ms / 1000
-                self._latency_script.write_text(_LATENCY_SCRIPT.format(seconds=seconds))
-                self._latency_script.chmod(0o755)
+                slow_upload_pack(self._latency_script, self.spec.latency_ms / 1000)
             built = 0
         self.templates.ensure()
         wanted = self.entries(count)

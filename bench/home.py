@@ -1,11 +1,9 @@
-"""State Hub homes for benchmarks: a fresh home with a given fleet registered, and the env
-and command line that run ``statehub`` against it."""
+"""State Hub homes for benchmarks: a fresh home with a given fleet registered (the env and
+command line that run ``statehub`` against it are ``testing.serve``'s)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,21 +13,6 @@ from sqlalchemy import delete, insert
 from bench.fleet import FleetRepo
 from statehub.store import Store
 from statehub.store.models import RepoRow
-
-
-def statehub_argv(*args: str) -> list[str]:
-    """``statehub ARGS`` run by this interpreter (the project's venv)."""
-    return [sys.executable, "-m", "statehub", *args]
-
-
-def statehub_env(home: Path, database_url: str | None = None, **extra: str) -> dict[str, str]:
-    """The environment for a ``statehub`` child: this home only, nothing inherited from ours."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STATEHUB_")}
-    env["STATEHUB_HOME"] = str(home)
-    if database_url:
-        env["STATEHUB_DATABASE_URL"] = database_url
-    env.update(extra)
-    return env
 
 
 def prepare_home(

@@ -19,9 +19,10 @@ from bench.contenders import (
 )
 from bench.context import BenchContext
 from bench.fleet import existing
-from bench.home import prepare_home, statehub_env
+from bench.home import prepare_home
 from bench.measure import interleaved, median
 from bench.report import Row, Section, seconds, times, verdict
+from testing.serve import statehub_env
 
 TARGET = 1.2
 # Eight repos per shell: fewer `sh` processes make the baseline faster than one per repo.

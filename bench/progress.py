@@ -19,11 +19,11 @@ from sqlalchemy.engine import make_url
 
 from bench import events
 from bench.context import BenchContext
-from bench.home import statehub_env
 from bench.measure import Latency
 from bench.report import Row, Section, times, verdict
 from bench.server import serving, timed
 from statehub.store import Store
+from testing.serve import statehub_env
 
 TARGET_P99_S = 0.020
 QUERY = f"/progress/?event_type={events.SWEEP_EVENT}&limit=5"

@@ -15,9 +15,10 @@ from bench.contenders import (
     xargs_git,
 )
 from bench.context import BenchContext
-from bench.home import prepare_home, statehub_env
+from bench.home import prepare_home
 from bench.measure import interleaved, median
 from bench.report import Row, Section, seconds, times, verdict
+from testing.serve import statehub_env
 
 PARALLEL = 32
 TARGET_VS_XARGS = 1.2

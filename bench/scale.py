@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from bench.contenders import INSPECT_COMMANDS, SweepRun, sweep_engine, xargs_git
 from bench.context import BenchContext
-from bench.home import prepare_home, statehub_env
+from bench.home import prepare_home
 from bench.measure import interleaved, median
 from bench.report import Row, Section, seconds, times, verdict
+from testing.serve import statehub_env
 
 RSS_TARGET_MB = 300.0
 PER_CALL = 8

@@ -33,7 +33,7 @@ from activitycore.store import runs
 from bench.context import BenchContext
 from bench.measure import percentile, run_child
 from bench.report import Row, Section, millis, times
-from bench.server import free_port
+from testing.serve import free_port
 
 DEFINITION_ID = "0b5e7c4e-0000-4000-8000-00000000be0c"
 # At @every 1s the dev server falls behind: the lag grows ~25 ms a fire until a slot is

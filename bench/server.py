@@ -1,9 +1,7 @@
-"""``statehub serve`` as a child process on a free loopback port, and a latency probe."""
+"""``statehub serve`` for a benchmark (``testing.serve`` runs it), and a latency probe."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,53 +9,16 @@ from pathlib import Path
 
 import httpx
 
-from bench.home import statehub_argv
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from testing import ROOT
+from testing.serve import free_port, serve_process
 
 
 @contextmanager
-def serving(env: dict[str, str], log: Path, cwd: Path | None = None) -> Iterator[str]:
-    """Start ``statehub serve``; yield its base URL; stop it (SIGTERM, as systemd would)."""
+def serving(env: dict[str, str], log: Path, cwd: Path = ROOT) -> Iterator[str]:
+    """``statehub serve`` on a free port, from the State Hub in ``cwd``; yields its base URL."""
     port = free_port()
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            statehub_argv("serve", "--host", "127.0.0.1", "--port", str(port)),
-            env=env,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"statehub serve exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("statehub serve did not answer /health within 60 s")
+    with serve_process(env, log, host="127.0.0.1", port=port, cwd=cwd, timeout=60) as served:
+        yield served.url
 
 
 def timed(call: Callable[[], httpx.Response], expect: int = 200) -> float:

@@ -1,20 +1,24 @@
-"""Build real git repos in known states: for tests, ``statehub demo`` and benchmarks.
+"""Build real git repos in the known states of a working fleet: for ``statehub demo``,
+tests and benchmarks.
 
 Each state method makes a bare remote under ``root/remotes/<name>.git`` and a
 clone of it under ``root/repos/<name>``, then puts the clone in that state and
 returns its path. Repos are tiny (one README) and built from one seed remote
 copied on disk, so a fleet of every state builds in about a second.
 
+Only states a healthy repo can be in live here (dirty, ahead, diverged, a rebase in
+progress…). Faults — broken repos, remotes that hang or ask for a password — are the
+tests' business: ``testing.fleet.FleetBuilder`` adds them, outside the product.
+
 The builder's own git processes ignore the user's global and system config
 (a global ``commit.gpgsign`` or hook path would make building fail or prompt)
 and carry their own identity in the environment; nothing is written to the
-repos' config except what a state needs (a hanging upload-pack, a remote URL).
+repos' config except what a state needs (an upstream, a branch).
 """
 
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 from pathlib import Path
 
@@ -23,15 +27,6 @@ from statehub.git.runner import GitResult, git_environment, run_git
 
 _TIMEOUT = 30.0
 _README = "README.md"
-
-# Writes its own pid and its child's so a test can prove the timeout killed both.
-_HANG_SCRIPT = """#!/bin/sh
-# upload-pack stand-in that never answers (State Hub demo fleet)
-echo $$ >> {pids}
-sleep 1000 &
-echo $! >> {pids}
-wait
-"""
 
 
 def _builder_env() -> dict[str, str]:
@@ -233,57 +228,6 @@ class FleetBuilder:
     def bisect_in_progress(self, name: str) -> Path:
         repo = self._new(name)
         self.git(repo, "bisect", "start")
-        return repo
-
-    # -- paths that are not healthy repos -------------------------------------
-
-    def not_a_repo(self, name: str) -> Path:
-        path = self.repos / name
-        path.mkdir(parents=True)
-        (path / "notes.txt").write_text("just a directory\n")
-        return path
-
-    def corrupt(self, name: str) -> Path:
-        """HEAD holds garbage: git no longer recognises the repo."""
-        repo = self._new(name)
-        (repo / ".git" / "HEAD").write_text("garbage\n")
-        return repo
-
-    def missing_object(self, name: str) -> Path:
-        """HEAD's commit object has been deleted."""
-        repo = self.ahead(name)  # a fresh local commit is a loose object, never packed
-        oid = self._rev(repo)
-        (repo / ".git" / "objects" / oid[:2] / oid[2:]).unlink()
-        return repo
-
-    def missing(self, name: str) -> Path:
-        """A path where a repo was registered but no longer exists."""
-        return self.repos / name
-
-    # -- remotes that misbehave -------------------------------------------------
-
-    def hanging_remote(self, name: str) -> Path:
-        """A remote whose upload-pack never answers: a fetch hangs until killed.
-
-        The pids of the stand-in and its ``sleep`` are appended to
-        ``hang_pids_file(name)`` each time a fetch starts it.
-        """
-        repo = self._new(name)
-        script = self.remotes / f"{name}.hang.sh"
-        script.write_text(_HANG_SCRIPT.format(pids=shlex.quote(str(self.hang_pids_file(name)))))
-        script.chmod(0o755)
-        # Honoured for local-path remotes too: git runs it through the shell
-        # with the repo path appended, hence the quoting.
-        self.git(repo, "config", "remote.origin.uploadpack", shlex.quote(str(script)))
-        return repo
-
-    def hang_pids_file(self, name: str) -> Path:
-        return self.remotes / f"{name}.hang.pids"
-
-    def password_remote(self, name: str, url: str) -> Path:
-        """A clone whose origin is ``url`` (e.g. an http server that answers 401)."""
-        repo = self._new(name)
-        self.git(repo, "remote", "set-url", "origin", url)
         return repo
 
 

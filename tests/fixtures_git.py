@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from statehub.demofleet import FleetBuilder
+from testing.fleet import FleetBuilder
 
 # Set by git hooks (a pre-commit hook running the suite) and by some shells:
 # any one of them would point every git call in the tests at the wrong repo.
@@ -55,18 +52,10 @@ def _git_isolated_from_user_config(tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture
 def fleet_builder(tmp_path: Path) -> Iterator[FleetBuilder]:
+    """The builder with every fault (``testing.fleet``), under this test's tmp_path."""
     builder = FleetBuilder(tmp_path / "fleet")
     yield builder
-    _kill_hung_remotes(builder)
-
-
-def _kill_hung_remotes(builder: FleetBuilder) -> None:
-    """A test that SIGKILLs a sweeper leaves its hung fetch running (git has a session of
-    its own, so that a timeout can kill its group); end those here, not in later tests."""
-    for pids in builder.remotes.glob("*.hang.pids"):
-        for pid in pids.read_text().split():
-            with contextlib.suppress(ProcessLookupError, ValueError):
-                os.kill(int(pid), signal.SIGKILL)
+    builder.kill_hung_remotes()
 
 
 class _AskForPassword(BaseHTTPRequestHandler):

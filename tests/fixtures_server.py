@@ -14,7 +14,7 @@ import pytest
 from statehub.api import create_app
 from statehub.settings import Settings
 from statehub.store import Store
-from tests.api.helpers import LiveServer
+from testing.serve import LiveServer
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.activitycore.support import stop_process
+from testing.processes import stop_process
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 TOOLS = {

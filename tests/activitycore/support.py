@@ -1,4 +1,5 @@
-"""Helpers for the activity-core tests: definition files, a real State Hub process, polling."""
+"""Helpers for the activity-core tests: definition files, a real State Hub with a demo fleet,
+ActivityRuns and the runbook's SQL."""
 
 from __future__ import annotations
 
@@ -6,19 +7,19 @@ import os
 import re
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+from testing import ROOT
+from testing.serve import ServeProcess, start_serve, statehub_env
+
+REPO = ROOT
 BIN = Path(sys.executable).parent
 SWEEP_ID = "7c4e9a12-8f3b-4d5e-9c6a-1b2d3e4f5a6b"
-T = TypeVar("T")
 
 
 def write_definition(directory: Path, filename: str = "activity.yaml", **fields: Any) -> Path:
@@ -44,20 +45,6 @@ def write_definition(directory: Path, filename: str = "activity.yaml", **fields:
     return path
 
 
-def wait_for(
-    probe: Callable[[], T | None], *, timeout: float = 20.0, interval: float = 0.2, what: str = ""
-) -> T:
-    """Call ``probe`` until it returns something truthy; fail the test after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what or probe}")
-        time.sleep(interval)
-
-
 class StateHubServer:
     """The real State Hub (``statehub serve``) on loopback, with a demo fleet of its own."""
 
@@ -66,12 +53,11 @@ class StateHubServer:
         self.port = port
         self.token = token
         self.url = f"http://127.0.0.1:{port}"
-        self._process: subprocess.Popen[bytes] | None = None
+        self._served: ServeProcess | None = None
 
     @property
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("STATEHUB_")}
-        return {**env, "STATEHUB_HOME": str(self.home), "STATEHUB_TOKEN": self.token}
+        return statehub_env(self.home, STATEHUB_TOKEN=self.token)
 
     def prepare(self) -> None:
         """Build and register the demo fleet (``statehub demo``)."""
@@ -86,32 +72,14 @@ class StateHubServer:
         )
 
     def start(self) -> None:
-        log = (self.home / "serve.log").open("ab")
-        self._process = subprocess.Popen(
-            [str(BIN / "statehub"), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        self._served = start_serve(
+            self.env, self.home / "serve.log", host="127.0.0.1", port=self.port
         )
-        log.close()
-
-        def healthy() -> bool:
-            assert self._process is not None
-            if self._process.poll() is not None:
-                raise AssertionError(
-                    f"statehub serve exited: {(self.home / 'serve.log').read_text()[-2000:]}"
-                )
-            try:
-                return httpx.get(f"{self.url}/health", timeout=1).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        wait_for(healthy, timeout=30, what="statehub serve /health")
 
     def stop(self) -> None:
-        process, self._process = self._process, None
-        stop_process(process)
+        served, self._served = self._served, None
+        if served is not None:
+            served.stop(timeout=15)
 
     def progress_events(self, limit: int = 20) -> list[dict[str, Any]]:
         response = httpx.get(
@@ -141,22 +109,6 @@ def runs_of(store: Any, definition_id: str) -> list[Any]:
     with store.session() as db:
         found = runs.list_runs(db, definition_id=definition_id, limit=1000)
     return sorted((row for row, _ in found), key=lambda row: row.scheduled_for)
-
-
-async def until(
-    probe: Callable[[], T | None], *, timeout: float = 20.0, interval: float = 0.2, what: str = ""
-) -> T:
-    """Async twin of :func:`wait_for`, for tests whose worker shares the event loop."""
-    import asyncio
-
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what or probe}")
-        await asyncio.sleep(interval)
 
 
 def worker_process(settings: Any, log: Path) -> subprocess.Popen[bytes]:
@@ -212,18 +164,6 @@ def runbook_sql() -> str:
             assert sql == RUNBOOK_SQL, f"{path} changed its SQL; update this test"
             return found.group(1)
     return RUNBOOK_SQL
-
-
-def stop_process(process: subprocess.Popen[Any] | None, timeout: float = 15) -> None:
-    """SIGTERM, then SIGKILL if it is still there after ``timeout`` seconds."""
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def start_scheduled_run(db: Any, *, index: int, slot: datetime) -> str:

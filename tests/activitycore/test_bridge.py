@@ -27,6 +27,8 @@ from activitycore.store import Store
 from activitycore.temporal import connect
 from activitycore.trigger import trigger_run
 from activitycore.worker import running_worker
+from testing.processes import stop_process
+from testing.waiting import until, wait_for
 from tests.activitycore import bridge
 from tests.activitycore.support import (
     REPO,
@@ -34,9 +36,6 @@ from tests.activitycore.support import (
     StateHubServer,
     load_and_sync_definitions,
     runs_of,
-    stop_process,
-    until,
-    wait_for,
 )
 from tests.deploy.units import UNITS, exec_start, fake_home
 

@@ -12,7 +12,8 @@ import pytest
 
 from activitycore.devserver import free_port, port_is_free
 from activitycore.store import Store
-from tests.activitycore.support import BIN, StateHubServer, runs_of, wait_for, write_definition
+from testing.waiting import wait_for
+from tests.activitycore.support import BIN, StateHubServer, runs_of, write_definition
 
 pytestmark = pytest.mark.temporal
 DEFINITION_ID = "14141414-9999-4999-8999-999999999999"

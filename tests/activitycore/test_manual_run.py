@@ -13,13 +13,13 @@ from typer.testing import CliRunner
 from activitycore.cli import app
 from activitycore.settings import Settings
 from activitycore.store import Store
+from testing.waiting import wait_for
 from tests.activitycore.support import (
     REPO,
     SWEEP_ID,
     StateHubServer,
     runbook_sql,
     runs_of,
-    wait_for,
     worker_process,
 )
 

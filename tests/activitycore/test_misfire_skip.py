@@ -16,7 +16,8 @@ from activitycore.settings import Settings
 from activitycore.store import Store
 from activitycore.temporal import connect
 from activitycore.worker import running_worker
-from tests.activitycore.support import load_and_sync_definitions, runs_of, until, write_definition
+from testing.waiting import until
+from tests.activitycore.support import load_and_sync_definitions, runs_of, write_definition
 
 pytestmark = pytest.mark.temporal
 DEFINITION_ID = "ffffffff-6666-4666-8666-666666666666"

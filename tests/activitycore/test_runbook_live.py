@@ -45,13 +45,14 @@ from activitycore.cadence import trigger_slots
 from activitycore.devserver import DevServer, free_port
 from activitycore.store import Store as ActivityStore
 from activitycore.store import runs
-from statehub.demofleet import FleetBuilder
 from statehub.store import Store
 from statehub.store.events import list_events
+from testing.fleet import FleetBuilder, register
+from testing.history import parallel_week
+from testing.serve import serve_process, statehub_env
+from testing.waiting import wait_for
 from tests.activitycore.runbook import RUNBOOK, Block, blocks, env_file, lay_out_home
-from tests.activitycore.support import SWEEP_ID, wait_for
-from tests.api.helpers import register, serve_env, serve_process
-from tests.cadence.history import parallel_week
+from tests.activitycore.support import SWEEP_ID
 from tests.deploy.units import UNITS, exec_start
 
 TOKEN = "runbook-token"
@@ -175,15 +176,13 @@ def test_the_runbook_runs_from_start_to_end(
     # statehub.service's command, on a free port, with the unit's environment.
     argv = exec_start(UNITS / "statehub.service", home)
     assert argv[-4:] == ["--host", "127.0.0.1", "--port", "8000"]
-    server_env = serve_env(
+    server_env = statehub_env(
         statehub_home, hub_db, STATEHUB_TOKEN=TOKEN, STATEHUB_FETCH_TIMEOUT=FETCH_TIMEOUT
     )
     outputs: dict[str, list[str]] = {}
     ran: list[Block] = []
     try:
-        with serve_process(
-            server_env, tmp_path / "serve.log", "--host", "127.0.0.1", "--port", str(port), url=url
-        ):
+        with serve_process(server_env, tmp_path / "serve.log", host="127.0.0.1", port=port):
             for block in blocks(RUNBOOK.read_text()):
                 if block.section == "Verdict" and "Verdict" not in outputs:
                     _seed_week(hub, activity_db, datetime.now(UTC))

@@ -17,11 +17,11 @@ from activitycore.store import Store
 from activitycore.store.models import RunRow
 from activitycore.temporal import connect
 from activitycore.worker import running_worker
+from testing.waiting import until
 from tests.activitycore.support import (
     StateHubServer,
     load_and_sync_definitions,
     runs_of,
-    until,
     write_definition,
 )
 

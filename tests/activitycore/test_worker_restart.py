@@ -19,12 +19,12 @@ from activitycore.settings import Settings
 from activitycore.store import Store
 from activitycore.temporal import connect
 from activitycore.trigger import trigger_run
+from testing.processes import stop_process
+from testing.waiting import wait_for
 from tests.activitycore.standin import stand_in
 from tests.activitycore.support import (
     load_and_sync_definitions,
     runs_of,
-    stop_process,
-    wait_for,
     worker_process,
     write_definition,
 )

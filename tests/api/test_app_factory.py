@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from statehub.api import create_app
 from statehub.settings import Settings
-from tests.api.helpers import LiveServer
+from testing.serve import LiveServer
 
 
 def test_it_opens_and_migrates_its_own_store_for_its_lifetime(settings: Settings) -> None:

@@ -14,7 +14,9 @@ from pydantic import SecretStr
 from statehub.api import create_app
 from statehub.settings import Settings
 from statehub.store import Store
-from tests.api.helpers import ROOT, LiveServer, free_port, serve_env, serve_process, sqlite_only
+from testing import ROOT
+from testing.serve import LiveServer, free_port, serve_process, statehub_env
+from tests.api.helpers import sqlite_only
 
 TOKEN = "s3cret-Token-for-tests"
 PROTECTED = [
@@ -79,7 +81,7 @@ def test_a_token_file_is_read_at_start_up(tmp_path: Path, settings: Settings, st
 
 
 def test_serve_refuses_a_public_address_without_a_token(settings: Settings) -> None:
-    env = serve_env(settings.home, settings.resolved_database_url)
+    env = statehub_env(settings.home, settings.resolved_database_url)
 
     done = subprocess.run(
         [sys.executable, "-m", "statehub", "serve", "--host", "0.0.0.0", "--port", "1"],
@@ -97,7 +99,7 @@ def test_serve_refuses_a_public_address_without_a_token(settings: Settings) -> N
 
 def test_serve_refuses_an_empty_token_file(tmp_path: Path, settings: Settings) -> None:
     (tmp_path / "token").write_text("\n")
-    env = serve_env(
+    env = statehub_env(
         settings.home, settings.resolved_database_url, STATEHUB_TOKEN_FILE=str(tmp_path / "token")
     )
 
@@ -116,10 +118,10 @@ def test_serve_refuses_an_empty_token_file(tmp_path: Path, settings: Settings) -
 
 def test_serve_never_logs_the_token(tmp_path: Path, settings: Settings) -> None:
     port = free_port()
-    env = serve_env(settings.home, settings.resolved_database_url, STATEHUB_TOKEN=TOKEN)
+    env = statehub_env(settings.home, settings.resolved_database_url, STATEHUB_TOKEN=TOKEN)
     url = f"http://127.0.0.1:{port}"
 
-    with serve_process(env, tmp_path / "serve.log", "--port", str(port), url=url) as server:
+    with serve_process(env, tmp_path / "serve.log", port=port) as server:
         for token in (TOKEN, "wrong"):
             httpx.get(f"{url}/progress/", headers={"Authorization": f"Bearer {token}"})
         httpx.post(

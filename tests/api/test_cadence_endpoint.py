@@ -11,8 +11,9 @@ from pydantic import SecretStr
 from statehub.api import create_app
 from statehub.settings import Settings
 from statehub.store import Store
-from tests.api.helpers import LiveServer, sqlite_only
-from tests.cadence.history import parallel_week
+from testing.history import parallel_week
+from testing.serve import LiveServer
+from tests.api.helpers import sqlite_only
 
 
 def test_a_real_sweep_shows_in_the_current_slot(client: httpx.Client) -> None:

@@ -10,12 +10,13 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import list_events
 from statehub.sweep.result import EVENT_TYPE
-from tests.api.helpers import ROOT, LiveServer, register, serve_env
+from testing import ROOT
+from testing.fleet import FleetBuilder, register
+from testing.serve import LiveServer, statehub_env
 
 POSTS = 20
 # The winner holds the lock this long (its fetch hangs until the budget cuts
@@ -62,7 +63,7 @@ def test_twenty_posts_and_a_cli_sweep_run_exactly_one_sweep(
                 "--triggered-by",
                 "local-timer",
             ],
-            env=serve_env(settings.home, settings.resolved_database_url),
+            env=statehub_env(settings.home, settings.resolved_database_url),
             cwd=ROOT,
             capture_output=True,
             text=True,

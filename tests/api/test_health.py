@@ -7,9 +7,9 @@ import time
 import httpx
 
 from statehub import __version__
-from statehub.demofleet import FleetBuilder
 from statehub.store import Store
-from tests.api.helpers import register, sqlite_only
+from testing.fleet import FleetBuilder, register
+from tests.api.helpers import sqlite_only
 
 
 def test_it_reports_version_and_database(client: httpx.Client) -> None:

@@ -16,11 +16,13 @@ from sqlalchemy.engine import make_url
 
 from sqlstore import engine as sqlstore_engine
 from statehub.api import create_app
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.sweep.lock import current_holder
-from tests.api.helpers import ROOT, LiveServer, register, serve_env, sqlite_only
+from testing import ROOT
+from testing.fleet import FleetBuilder, register
+from testing.serve import LiveServer, statehub_env
+from tests.api.helpers import sqlite_only
 
 ONE_MIB = 1024 * 1024
 
@@ -155,7 +157,7 @@ def test_a_sqlite_database_locked_by_another_process_answers_503(
 
 @sqlite_only
 def test_serve_with_its_database_down_exits_with_a_clear_message(settings: Settings) -> None:
-    env = serve_env(
+    env = statehub_env(
         settings.home,
         "postgresql://statehub@127.0.0.1:1/statehub",  # nothing listens on :1
     )

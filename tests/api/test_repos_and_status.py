@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import append_event
 from statehub.sweep.lock import SweepLock
 from statehub.sweep.result import EVENT_TYPE, LockHolder
-from tests.api.helpers import register, sqlite_only
+from testing.fleet import FleetBuilder, register
+from tests.api.helpers import sqlite_only
 
 
 def _sweep(client: httpx.Client, **body: object) -> dict:

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
-from tests.api.helpers import CLEAN_STOP, ROOT, register, serve_env, serve_process
+from testing import ROOT
+from testing.fleet import FleetBuilder, register
+from testing.serve import CLEAN_STOP, serve_process, statehub_env
 
 # Copied from ../shared/seed/runbook.md; test_the_commands_are_the_runbooks_own
 # keeps them identical. (The seed lost the code blocks' indentation.)
@@ -75,7 +76,7 @@ def test_the_runbook_commands_work_as_written(
         },
     )
     _require_port_8000_free()
-    env = serve_env(settings.home, settings.resolved_database_url)
+    env = statehub_env(settings.home, settings.resolved_database_url)
 
     # No --host/--port: the defaults are what the runbook's URLs assume.
     with serve_process(env, tmp_path / "serve.log") as server:

@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from statehub.api import create_app
 from statehub.settings import Settings
 from statehub.store import Store
-from tests.api.helpers import LiveServer
+from testing.serve import LiveServer
 
 TOKEN = "fuzz-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

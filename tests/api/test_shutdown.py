@@ -10,12 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import list_events
 from statehub.sweep.lock import current_holder
-from tests.api.helpers import CLEAN_STOP, free_port, register, serve_env, serve_process, sqlite_only
+from testing.fleet import FleetBuilder, register
+from testing.serve import CLEAN_STOP, free_port, serve_process, statehub_env
+from tests.api.helpers import sqlite_only
 
 
 @sqlite_only
@@ -26,11 +27,11 @@ def test_sigterm_waits_for_the_running_sweep_and_records_it(
     register(store, {"hangs": fleet_builder.hanging_remote("hangs")}, trusted={"hangs"})
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = serve_env(settings.home, settings.resolved_database_url)
+    env = statehub_env(settings.home, settings.resolved_database_url)
     headers = {"Prefer": "respond-async"} if respond == "async" else {}
 
     with (
-        serve_process(env, tmp_path / "serve.log", "--port", str(port), url=url) as server,
+        serve_process(env, tmp_path / "serve.log", port=port) as server,
         ThreadPoolExecutor(1) as pool,
     ):
         answer = pool.submit(

@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import get_event_by_sweep_id, list_events
 from statehub.sweep.lock import SweepLock
 from statehub.sweep.result import EVENT_TYPE, LockHolder
-from tests.api.helpers import register, sqlite_only
+from testing.fleet import FleetBuilder, register
+from tests.api.helpers import sqlite_only
 
 SWEEP = "/consistency/sweep/remote-all"
 

@@ -10,7 +10,7 @@ from statehub.cadence.history import iter_marks, window_verdict
 from statehub.store import Store
 from statehub.store.events import append_event
 from statehub.sweep.result import EVENT_TYPE
-from tests.cadence.history import parallel_week, record_sweep
+from testing.history import parallel_week, record_sweep
 
 NOW = datetime(2026, 3, 9, 10, 7, 30, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from statehub.store import Store
-from tests.cadence.history import parallel_week
+from testing.history import parallel_week
 from tests.cli.conftest import RunCli
 
 

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from statehub.demofleet import FleetBuilder
+from testing.fleet import FleetBuilder
 from tests.cli.conftest import RunCli
 
 

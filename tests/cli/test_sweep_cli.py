@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from statehub.demofleet import FleetBuilder
+from testing.fleet import FleetBuilder
 from tests.cli.conftest import RunCli
 
 

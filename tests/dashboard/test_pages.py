@@ -9,13 +9,14 @@ import re
 import httpx
 
 from statehub.api import create_app
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import append_event
 from statehub.sweep.lock import SweepLock
 from statehub.sweep.result import EVENT_TYPE, LockHolder
-from tests.api.helpers import LiveServer, register, sqlite_only
+from testing.fleet import FleetBuilder, register
+from testing.serve import LiveServer
+from tests.api.helpers import sqlite_only
 from tests.dashboard.conftest import sweep
 
 

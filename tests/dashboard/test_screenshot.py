@@ -18,13 +18,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from statehub.cadence.slots import slot_start
-from statehub.demofleet import FleetBuilder, build_demo_fleet
+from statehub.demofleet import build_demo_fleet
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.sweep.result import SweepResult
-from tests.api.helpers import ROOT, register, sqlite_only
+from testing import ROOT
+from testing.fleet import FleetBuilder, register
+from testing.history import record_ran, record_skip
+from tests.api.helpers import sqlite_only
 from tests.dashboard.conftest import sweep
-from tests.dashboard.history import record_ran, record_skip
 
 pytestmark = [sqlite_only, pytest.mark.browser]
 

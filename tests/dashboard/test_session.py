@@ -13,7 +13,8 @@ from statehub.api import create_app
 from statehub.api.auth import COOKIE_NAME, DASHBOARD_HEADER, cookie_value
 from statehub.settings import Settings
 from statehub.store import Store
-from tests.api.helpers import LiveServer, sqlite_only
+from testing.serve import LiveServer
+from tests.api.helpers import sqlite_only
 
 pytestmark = sqlite_only
 

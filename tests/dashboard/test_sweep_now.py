@@ -12,12 +12,13 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from statehub.api import create_app
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.sweep.lock import SweepLock
 from statehub.sweep.result import LockHolder
-from tests.api.helpers import LiveServer, register, sqlite_only
+from testing.fleet import FleetBuilder, register
+from testing.serve import LiveServer
+from tests.api.helpers import sqlite_only
 from tests.dashboard.conftest import open_page
 
 pytestmark = [sqlite_only, pytest.mark.browser]

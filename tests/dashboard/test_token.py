@@ -9,16 +9,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from statehub.demofleet import FleetBuilder
 from statehub.store import Store
-from tests.api.helpers import (
-    ServeProcess,
-    free_port,
-    register,
-    serve_env,
-    serve_process,
-    sqlite_only,
-)
+from testing.fleet import FleetBuilder, register
+from testing.serve import ServeProcess, free_port, serve_process, statehub_env
+from tests.api.helpers import sqlite_only
 from tests.dashboard.conftest import open_page
 
 pytestmark = [sqlite_only, pytest.mark.browser]
@@ -40,10 +34,8 @@ def served(
         },
     )
     port = free_port()
-    env = serve_env(tmp_path / "home", database_url, STATEHUB_TOKEN=TOKEN)
-    with serve_process(
-        env, tmp_path / "serve.log", "--port", str(port), url=f"http://127.0.0.1:{port}"
-    ) as process:
+    env = statehub_env(tmp_path / "home", database_url, STATEHUB_TOKEN=TOKEN)
+    with serve_process(env, tmp_path / "serve.log", port=port) as process:
         yield process
 
 

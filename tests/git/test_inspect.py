@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from statehub.demofleet import FleetBuilder, build_demo_fleet
+from statehub.demofleet import build_demo_fleet
 from statehub.errors import FixRefused, InspectError, NotAGitRepo
 from statehub.fleet.state import BranchState, Finding, Operation, RepoState, findings_for
 from statehub.git import inspect as inspect_module
 from statehub.git.inspect import fast_forward, fetch_all, inspect_repo, push_branch
 from statehub.git.runner import GitTimeout
-from tests.git.processes import read_pids, survivors
+from testing.fleet import FleetBuilder
+from testing.processes import read_pids, survivors
 
 F = Finding
 TIMEOUT = 10.0

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from statehub.git.runner import GitTimeout, git_environment, run_git
-from tests.git.processes import read_pids, survivors
+from testing.processes import read_pids, survivors
 
 
 def _alias(tmp_path: Path, script: str) -> list[str]:

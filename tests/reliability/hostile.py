@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.helpers import free_port
+from testing.serve import free_port
 from tests.reliability.support import wait_until
 
 SSHD = Path("/usr/sbin/sshd")

@@ -24,8 +24,9 @@ from statehub.store import Store
 from statehub.store.events import ProgressEvent, list_events
 from statehub.sweep.lock import current_holder
 from statehub.sweep.result import EVENT_TYPE
-from tests.activitycore.support import stop_process, wait_for
-from tests.api.helpers import ROOT, free_port
+from testing import ROOT
+from testing.serve import free_port
+from testing.waiting import wait_for
 
 NOBODY = 65534
 
@@ -245,36 +246,3 @@ class OwnPostgres:
 
     def running(self) -> bool:
         return (self.data / "postmaster.pid").exists()
-
-
-@contextmanager
-def serving(
-    env: dict[str, str], log: Path, port: int, prefix: list[str] | None = None
-) -> Iterator[subprocess.Popen[bytes]]:
-    """``statehub serve`` on ``port`` (run through ``prefix``, e.g. as another user), up once
-    ``/health`` answers; SIGTERM (then SIGKILL) when the block ends."""
-    import httpx
-
-    with open(log, "ab") as sink:
-        process = subprocess.Popen(
-            [*(prefix or []), sys.executable, "-m", "statehub", "serve", "--port", str(port)],
-            env=env,
-            cwd=ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-
-    def up() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f"statehub serve exited:\n{log.read_text(errors='replace')}")
-        try:
-            return httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    try:
-        wait_until(up, timeout=30, what="statehub serve to answer /health", interval=0.1)
-        yield process
-    finally:
-        stop_process(process, timeout=30)

@@ -28,11 +28,12 @@ from starlette.routing import Mount, Route
 
 from statehub.api import create_app
 from statehub.cli.serve import is_loopback
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
-from tests.api.helpers import ROOT, LiveServer, free_port, register, serve_env
-from tests.reliability.support import serving, sweep_events
+from testing import ROOT
+from testing.fleet import FleetBuilder, register
+from testing.serve import LiveServer, free_port, serve_process, statehub_env
+from tests.reliability.support import sweep_events
 
 TOKEN = "rel-Tok3n-0d9f8e7c6b5a"
 # Open on purpose, and why.
@@ -133,10 +134,10 @@ def test_the_token_never_reaches_a_log_an_event_the_database_or_an_error(
     register(store, {"dirty": fleet_builder.dirty("dirty")})
     port = free_port()
     api = f"http://127.0.0.1:{port}"
-    env = serve_env(settings.home, settings.resolved_database_url, STATEHUB_TOKEN=TOKEN)
+    env = statehub_env(settings.home, settings.resolved_database_url, STATEHUB_TOKEN=TOKEN)
     good = {"Authorization": f"Bearer {TOKEN}"}
     answers: list[httpx.Response] = []
-    with serving(env, tmp_path / "serve.log", port):
+    with serve_process(env, tmp_path / "serve.log", port=port):
         with httpx.Client(base_url=api, timeout=60) as client:
             answers += [
                 client.post("/consistency/sweep/remote-all", headers=good, json={}),
@@ -171,7 +172,7 @@ def test_the_token_never_reaches_a_log_an_event_the_database_or_an_error(
 def test_serve_refuses_an_exposed_address_without_a_token(settings: Settings, host: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "statehub", "serve", "--host", host, "--port", str(free_port())],
-        env=serve_env(settings.home, settings.resolved_database_url),
+        env=statehub_env(settings.home, settings.resolved_database_url),
         cwd=ROOT,
         capture_output=True,
         text=True,

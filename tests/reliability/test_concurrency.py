@@ -11,7 +11,6 @@ consecutive sweeps.
 from __future__ import annotations
 
 import itertools
-import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,10 +20,10 @@ from typing import Any
 import httpx
 import pytest
 
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
-from tests.api.helpers import free_port, register, serve_env
+from testing.fleet import FleetBuilder, register
+from testing.serve import free_port, serve_process, statehub_env
 from tests.reliability.support import (
     assert_lock_free,
     assert_sqlite_intact,
@@ -32,7 +31,6 @@ from tests.reliability.support import (
     cli_sweep,
     parse_json,
     ranges,
-    serving,
     sweep_events,
 )
 
@@ -43,28 +41,18 @@ CONCURRENT = 50
 CLI_GRACE = 30.0
 
 
-def _slow_remote(path: Path, seconds: float) -> None:
-    """Every fetch of ``path`` takes ``seconds`` longer: each sweep lasts about that long."""
-    wrapper = path.parent / f"{path.name}-slow-upload-pack"
-    wrapper.write_text(f'#!/bin/sh\nsleep {seconds}\nexec git-upload-pack "$@"\n')
-    wrapper.chmod(0o755)
-    subprocess.run(
-        ["git", "config", "remote.origin.uploadpack", str(wrapper)], cwd=path, check=True
-    )
-
-
 @pytest.mark.slow
 def test_50_concurrent_requests_and_a_cli_loop_never_sweep_twice_at_once(
     tmp_path: Path, settings: Settings, store: Store, fleet_builder: FleetBuilder
 ) -> None:
     slow = fleet_builder.behind("slow")
-    _slow_remote(slow, 0.7)
+    fleet_builder.slow_remote(slow, 0.7)
     register(
         store,
         {"slow": slow, **{f"ok-{i}": fleet_builder.clean(f"ok-{i}") for i in range(3)}},
         trusted={"slow"},
     )
-    env = serve_env(settings.home, settings.resolved_database_url)
+    env = statehub_env(settings.home, settings.resolved_database_url)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     answers: list[dict[str, Any]] = []
@@ -100,7 +88,7 @@ def test_50_concurrent_requests_and_a_cli_loop_never_sweep_twice_at_once(
 
     rounds = 0
     with (
-        serving(env, tmp_path / "serve.log", port),
+        serve_process(env, tmp_path / "serve.log", port=port),
         ThreadPoolExecutor(CONCURRENT) as pool,
         ThreadPoolExecutor(1) as cli_thread,
     ):

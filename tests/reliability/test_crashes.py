@@ -17,19 +17,19 @@ from pathlib import Path
 
 import httpx
 
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.sweep.lock import current_holder
-from tests.api.helpers import ROOT, free_port, register, serve_env
-from tests.git.processes import read_pids
+from testing import ROOT
+from testing.fleet import FleetBuilder, register
+from testing.processes import read_pids
+from testing.serve import free_port, serve_process, statehub_env
 from tests.reliability.support import (
     assert_lock_free,
     assert_sqlite_intact,
     assert_whole_events,
     cli_sweep,
     parse_json,
-    serving,
     sweep_events,
     wait_until,
 )
@@ -58,10 +58,10 @@ def test_sigkill_of_the_server_mid_sweep_leaves_nothing_behind(
         {"hangs": fleet_builder.hanging_remote("hangs"), "clean": fleet_builder.clean("clean")},
         trusted={"hangs"},
     )
-    env = serve_env(settings.home, settings.resolved_database_url)
+    env = statehub_env(settings.home, settings.resolved_database_url)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with serving(env, tmp_path / "serve-1.log", port) as server:
+    with serve_process(env, tmp_path / "serve-1.log", port=port) as server:
         started = httpx.post(
             f"{url}/consistency/sweep/remote-all",
             json={"max_seconds": 60, "triggered_by": "activity-core"},
@@ -70,14 +70,14 @@ def test_sigkill_of_the_server_mid_sweep_leaves_nothing_behind(
         )
         assert started.status_code == 202
         wait_until(lambda: current_holder(settings.lock_path), timeout=15, what="the sweep's lock")
-        server.kill()
-        server.wait()
+        server.process.kill()
+        server.process.wait()
     _kill_leftover_hangs(fleet_builder, "hangs")
 
     assert_lock_free(settings.lock_path)
     assert sweep_events(store) == []  # the killed sweep left no partial event
     assert_sqlite_intact(settings.home.parent / "statehub.db")
-    with serving(env, tmp_path / "serve-2.log", port):
+    with serve_process(env, tmp_path / "serve-2.log", port=port):
         # The restarted server has never heard of the killed sweep: a poller learns that
         # (activity-core records the run failed), instead of waiting for ever.
         lost = httpx.get(f"{url}{started.headers['Location']}", timeout=10)
@@ -96,7 +96,7 @@ def test_sigkill_of_cli_sweeps_at_random_moments_never_leaves_a_partial_event(
     # Enough repos that the end of a sweep (many repos' states and the event, in one
     # transaction) is a window a random kill can land in.
     register(store, {f"repo-{i}": fleet_builder.dirty(f"repo-{i}") for i in range(12)})
-    env = serve_env(settings.home, settings.resolved_database_url)
+    env = statehub_env(settings.home, settings.resolved_database_url)
     command = [sys.executable, "-m", "statehub", "sweep", "--remote-all", "--json"]
     chance = random.Random(20261128)  # fixed: a failure can be replayed
     began = time.monotonic()

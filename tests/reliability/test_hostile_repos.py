@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
-from statehub.demofleet import FleetBuilder
 from statehub.git.inspect import fetch_all
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import Mode
-from tests.api.helpers import register, serve_env
+from testing.fleet import FleetBuilder, register
+from testing.serve import statehub_env
 from tests.reliability.hostile import password_only_sshd, silent_port
 from tests.reliability.support import (
     NOBODY,
@@ -186,7 +186,7 @@ def test_unreadable_directories_and_a_symlink_loop_as_an_ordinary_user(tmp_path:
         unreadable = builder.clean("unreadable")
         (root / "group" / "loop").symlink_to(root)  # discovery must not go round for ever
         chown_tree(base, NOBODY)
-        env = serve_env(
+        env = statehub_env(
             base / "home",
             f"sqlite:///{base / 'home' / 'statehub.db'}",
             HOME=str(base),

@@ -26,19 +26,18 @@ from activitycore.store import Store
 from activitycore.store.models import RunRow
 from activitycore.temporal import connect
 from activitycore.trigger import trigger_run
-from statehub.demofleet import FleetBuilder
 from statehub.store import Store as HubStore
 from statehub.sweep.lock import current_holder
+from testing.fleet import FleetBuilder, register
+from testing.processes import stop_process
+from testing.waiting import wait_for
 from tests.activitycore.support import (
     StateHubServer,
     load_and_sync_definitions,
     runs_of,
-    stop_process,
-    wait_for,
     worker_process,
     write_definition,
 )
-from tests.api.helpers import register
 from tests.reliability.support import assert_sqlite_intact, assert_whole_events, sweep_events
 
 pytestmark = [pytest.mark.temporal, pytest.mark.slow]

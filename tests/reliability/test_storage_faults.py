@@ -20,11 +20,11 @@ import httpx
 import pytest
 
 from statehub.api import create_app
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.sweep.lock import current_holder
-from tests.api.helpers import LiveServer, free_port, register, serve_env
+from testing.fleet import FleetBuilder, register
+from testing.serve import LiveServer, free_port, serve_process, statehub_env
 from tests.reliability.support import (
     NOBODY,
     OwnPostgres,
@@ -34,7 +34,6 @@ from tests.reliability.support import (
     chown_tree,
     cli_sweep,
     parse_json,
-    serving,
     shared_directory,
     statehub_cli,
     sweep_events,
@@ -151,7 +150,7 @@ def test_postgres_stopped_mid_sweep_the_cli_prints_the_result_and_a_clear_error(
         {"hangs": fleet_builder.hanging_remote("hangs"), "clean": fleet_builder.clean("clean")},
         trusted={"hangs"},
     )
-    env = serve_env(settings.home, pg_url)
+    env = statehub_env(settings.home, pg_url)
     try:
         with ThreadPoolExecutor(1) as pool:
             done = pool.submit(cli_sweep, env, "--json", "--max-seconds", str(BUDGET))
@@ -200,7 +199,7 @@ def test_a_read_only_sqlite_file_gets_clear_errors_and_recovers_once_writable(
         chown_tree(base, NOBODY)
         url = f"sqlite:///{home / 'statehub.db'}"
         # git reads no config the unprivileged user cannot reach.
-        env = serve_env(home, url, HOME=str(base), GIT_CONFIG_GLOBAL=os.devnull)
+        env = statehub_env(home, url, HOME=str(base), GIT_CONFIG_GLOBAL=os.devnull)
 
         def cli(*args: str) -> subprocess.CompletedProcess[str]:
 
@@ -220,7 +219,7 @@ def test_a_read_only_sqlite_file_gets_clear_errors_and_recovers_once_writable(
 
         port = free_port()
         api = f"http://127.0.0.1:{port}"
-        with serving(env, tmp_path / "serve.log", port, prefix):
+        with serve_process(env, tmp_path / "serve.log", port=port, prefix=prefix):
             refused = httpx.post(f"{api}/consistency/sweep/remote-all", json={}, timeout=60)
             assert refused.status_code == 503, refused.text
             assert "readonly database" in refused.json()["detail"]

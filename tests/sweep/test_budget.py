@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import time
-from pathlib import Path
 
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.repos import add_repo
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.request import SweepRequest
-
-
-def _slow_remote(path: Path, seconds: float) -> None:
-    """Make every fetch of ``path`` take ``seconds`` longer (a slow link, for real)."""
-    wrapper = path.parent / f"{path.name}-slow-upload-pack"
-    wrapper.write_text(f'#!/bin/sh\nsleep {seconds}\nexec git-upload-pack "$@"\n')
-    wrapper.chmod(0o755)
-    subprocess.run(
-        ["git", "config", "remote.origin.uploadpack", str(wrapper)], cwd=path, check=True
-    )
+from testing.fleet import FleetBuilder
 
 
 def test_it_returns_within_budget_when_a_remote_hangs_forever(
@@ -69,7 +58,7 @@ def test_budget_limited_sweeps_eventually_check_every_repo(
     with store.session() as db:
         for name in names:
             path = fleet_builder.clean(name)
-            _slow_remote(path, 0.8)
+            fleet_builder.slow_remote(path, 0.8)
             add_repo(db, name=name, path=str(path), trust_repo_config=True)
     one_at_a_time = Sweeper(settings.model_copy(update={"workers": 1}), store)
 

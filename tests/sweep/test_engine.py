@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from statehub.demofleet import FleetBuilder
 from statehub.registry import add
 from statehub.store import Store
 from statehub.store.events import list_events
@@ -12,6 +11,7 @@ from statehub.store.repos import add_repo, get_repo
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import EVENT_TYPE, SweepResult
+from testing.fleet import FleetBuilder
 
 
 def _register(store: Store, repos: dict[str, Path]) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from statehub.demofleet import FleetBuilder
 from statehub.store import Store
 from statehub.store.repos import add_repo
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import Mode
+from testing.fleet import FleetBuilder
 
 
 def _head(path: Path, ref: str = "HEAD") -> str:

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import list_events
@@ -18,6 +17,7 @@ from statehub.sweep.engine import Sweeper
 from statehub.sweep.lock import current_holder
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import EVENT_TYPE
+from testing.fleet import FleetBuilder
 
 
 def _cli_sweep(settings: Settings, *args: str) -> subprocess.Popen[str]:

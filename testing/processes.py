@@ -1,12 +1,27 @@
-"""Is a process still running? Zombies count as dead: they run nothing, and in
-a container whose PID 1 does not reap they linger after a SIGKILL."""
+"""Processes a test started or a fault left behind: stopping them, and telling whether they
+are gone. Zombies count as dead: they run nothing, and in a container whose PID 1 does not
+reap they linger after a SIGKILL."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+
+
+def stop_process(process: subprocess.Popen[Any] | None, timeout: float = 15) -> None:
+    """SIGTERM, then SIGKILL if it is still there after ``timeout`` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def alive(pid: int) -> bool:

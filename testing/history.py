@@ -1,8 +1,10 @@
-"""Recorded sweep history for cadence tests.
+"""Sweep history written in the past, for cadence, status and dashboard tests.
 
-A week of 15-minute slots cannot be waited for, so these write progress events
-of the exact shape the sweep records (the payload is a real SweepResult), with
-chosen times, straight into the store.
+A week of 15-minute slots cannot be waited for, and the strip is about the last 24 hours:
+these record progress events of the exact shape the sweep records, with chosen times —
+either a bare result document straight into the store (``record_sweep``, ``parallel_week``)
+or a real sweep's result again through the engine's own ``Sweeper.record`` with only the
+trigger and the times moved (``record_ran``, ``record_skip``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from statehub.cadence.slots import slot_start
+from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import append_event
+from statehub.sweep.document import lock_skipped_result
+from statehub.sweep.engine import Sweeper
+from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import EVENT_TYPE, LockHolder, SweepResult
 
 
@@ -85,3 +91,56 @@ def parallel_week(
             at += every
             count += 1
     return count
+
+
+def record_ran(
+    settings: Settings,
+    store: Store,
+    template: SweepResult,
+    *,
+    started_at: datetime,
+    triggered_by: str,
+    seconds: float = 4.2,
+    exit_code: int = 0,
+) -> SweepResult:
+    """``template`` (a real result) again, as if ``triggered_by`` had run it at ``started_at``."""
+    result = template.model_copy(
+        update={
+            "sweep_id": uuid.uuid4(),
+            "triggered_by": triggered_by,
+            "started_at": started_at,
+            "finished_at": started_at + timedelta(seconds=seconds),
+            "duration_seconds": seconds,
+            "exit_code": exit_code,
+        }
+    )
+    Sweeper(settings, store).record(result, [])
+    return result
+
+
+def record_skip(
+    settings: Settings,
+    store: Store,
+    *,
+    started_at: datetime,
+    triggered_by: str,
+    held_by: SweepResult,
+) -> SweepResult:
+    """A lock skip: ``triggered_by`` fired while ``held_by`` held the lock."""
+    request = SweepRequest(max_seconds=300, triggered_by=triggered_by)
+    result = lock_skipped_result(
+        request,
+        host=settings.hostname,
+        started_at=started_at,
+        finished_at=started_at + timedelta(milliseconds=40),
+        held_by=LockHolder(
+            sweep_id=str(held_by.sweep_id),
+            pid=4242,
+            started_at=held_by.started_at,
+            triggered_by=held_by.triggered_by,
+            host=settings.hostname,
+        ),
+        repos_total=held_by.repos_total,
+    )
+    Sweeper(settings, store).record(result, [])
+    return result
