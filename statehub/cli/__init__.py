@@ -1,4 +1,8 @@
-"""The ``statehub`` command line. Library errors become one message and an exit status here."""
+"""The ``statehub`` command line. Library errors become one message and an exit status here.
+
+One module per command group. The entry points (``statehub``, ``python -m statehub``,
+``scripts/consistency_check.py``) import it; nothing in the product does.
+"""
 
 from __future__ import annotations
 

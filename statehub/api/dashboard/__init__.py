@@ -2,7 +2,7 @@
 
 Server-rendered Jinja2 and one small plain script; every asset is served from
 ``static/`` by this app (no CDN, no build step), so it works with no network.
-``install(app)`` adds its routes and assets to the API app.
+``install(app)`` adds its routes and assets to the API app, its only importer.
 """
 
 from __future__ import annotations
