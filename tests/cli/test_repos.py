@@ -7,7 +7,15 @@ import os
 from pathlib import Path
 
 from testing.fleet import FleetBuilder
+from testing.serve import statehub_env
 from tests.cli.conftest import RunCli
+from tests.reliability.support import (
+    NOBODY,
+    as_user_prefix,
+    chown_tree,
+    shared_directory,
+    statehub_cli,
+)
 
 
 def _listed(run_cli: RunCli) -> dict[str, dict[str, object]]:
@@ -70,20 +78,47 @@ def test_discover_registers_work_trees_without_descending_and_survives_loops(
     nested = fleet_builder.clean("nested")
     nested.rename(root / "one" / "vendor-nested")
     (root / "group" / "loop").symlink_to(root)  # a symlink loop
-    locked = root / "locked"
-    locked.mkdir()
-    os.chmod(locked, 0)
 
-    try:
-        out = run_cli("repos", "discover", str(root))
-    finally:
-        os.chmod(locked, 0o755)
+    out = run_cli("repos", "discover", str(root))
 
     assert out.returncode == 0, out.stderr
+    assert "symlink loop" in out.stderr
     assert sorted(_listed(run_cli)) == ["one", "two"]
 
     again = run_cli("repos", "discover", str(root))
     assert "0 added, 2 already registered" in again.stdout
+
+
+def test_discover_skips_an_unreadable_directory_and_registers_the_rest() -> None:
+    """Run as ``nobody``: as root (CI), a directory without read permission is readable, and
+    this test would prove nothing."""
+    prefix = as_user_prefix()
+    with shared_directory("statehub-discover-", owner=NOBODY) as base:
+        builder = FleetBuilder(base / "fleet")
+        root = base / "src"
+        root.mkdir()
+        builder.clean("one").rename(root / "one")
+        locked = root / "locked"
+        locked.mkdir()
+        builder.clean("behind-the-lock").rename(locked / "behind-the-lock")
+        chown_tree(base, NOBODY)
+        home = base / "home"
+        # git reads no config the unprivileged user cannot reach.
+        env = statehub_env(
+            home, f"sqlite:///{home / 'statehub.db'}", HOME=str(base), GIT_CONFIG_GLOBAL=os.devnull
+        )
+        locked.chmod(0)
+        try:
+            found = statehub_cli(env, "repos", "discover", str(root), prefix=prefix)
+            listed = statehub_cli(env, "repos", "list", "--json", prefix=prefix)
+        finally:
+            locked.chmod(0o755)
+
+    assert found.returncode == 0, found.stderr
+    assert f"skipped {locked}: Permission denied" in found.stderr
+    assert "Traceback" not in found.stderr
+    assert listed.returncode == 0, listed.stderr
+    assert [r["name"] for r in json.loads(listed.stdout)] == ["one"]
 
 
 def test_repos_come_from_the_config_file_too(

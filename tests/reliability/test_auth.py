@@ -257,6 +257,7 @@ def test_no_body_can_point_a_sweep_outside_the_registry(
     after = sorted((p.name, p.stat().st_mtime_ns) for p in (outsider / ".git").rglob("*"))
     assert after == before  # not fetched, not read into, not locked
     # The request bodies have no field that names a path or a command.
-    schema = guarded.client(headers=headers).get("/openapi.json").json()["components"]["schemas"]
+    with guarded.client(headers=headers) as client:
+        schema = client.get("/openapi.json").json()["components"]["schemas"]
     sweep_fields = set(schema["SweepStart"]["properties"])
     assert sweep_fields == {"max_seconds", "mode", "triggered_by", "caller_run_id"}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
+from pathlib import Path
 
 from statehub.settings import Settings
 from statehub.store import Store
@@ -11,6 +13,23 @@ from statehub.store.repos import add_repo
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.request import SweepRequest
 from testing.fleet import FleetBuilder
+from testing.processes import read_pids, survivors
+
+
+def _still_running(script: Path, within: float = 2.0) -> list[str]:
+    """``pgrep -a -f``'s lines for processes whose command line holds ``script``'s path,
+    after waiting up to ``within`` seconds for a kill already sent to land."""
+    end = time.monotonic() + within
+    while True:
+        found = subprocess.run(
+            ["pgrep", "-a", "-f", re.escape(str(script))],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.splitlines()
+        if not found or time.monotonic() > end:
+            return found
+        time.sleep(0.05)
 
 
 def test_it_returns_within_budget_when_a_remote_hangs_forever(
@@ -30,9 +49,13 @@ def test_it_returns_within_budget_when_a_remote_hangs_forever(
     assert elapsed < 3 + 2
     assert result.skipped_budget == ["hangs"]
     assert result.skipped_clean == ["clean"]
-    # The hung upload-pack was killed with its process group, not left behind.
-    survivors = subprocess.run(["pgrep", "-f", str(hanging.name) + "-hang"], capture_output=True)
-    assert survivors.stdout == b""
+    # The hung upload-pack was killed with its process group, not left behind: the stand-in
+    # runs as `sh <its script> <remote>`, so its script's path finds it, and the `sleep` it
+    # started wrote its pid down.
+    script = fleet_builder.hang_script("hangs")
+    assert _still_running(script) == []
+    [stand_in, child] = read_pids(fleet_builder.hang_pids_file("hangs"), expect=2)
+    assert survivors([stand_in, child]) == []
 
 
 def test_it_does_not_hang_on_a_remote_that_asks_for_a_password(

@@ -6,7 +6,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,38 +33,39 @@ def _holder(name: str) -> LockHolder:
     return LockHolder(sweep_id=name, pid=1, started_at=datetime.now(UTC), triggered_by="manual")
 
 
-def _hold_in_child(lock_path: Path) -> subprocess.Popen[str]:
-    child = subprocess.Popen(
+@contextmanager
+def _held_in_child(lock_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """A child process holding the lock; killed (and its pipe closed) when the block ends."""
+    with subprocess.Popen(
         [sys.executable, "-c", HOLD, str(lock_path)], stdout=subprocess.PIPE, text=True
-    )
-    assert child.stdout is not None
-    assert child.stdout.readline().strip() == "acquired"
-    return child
+    ) as child:
+        try:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "acquired"
+            yield child
+        finally:
+            child.kill()
 
 
 def test_it_refuses_a_second_holder_in_another_process_and_names_the_first(tmp_path: Path) -> None:
     lock_path = tmp_path / "sweep.lock"
-    child = _hold_in_child(lock_path)
-    try:
+    with _held_in_child(lock_path):
         lock = SweepLock(lock_path)
         assert lock.try_acquire(_holder("mine")) is False
         held = current_holder(lock_path)
         assert held is not None
         assert held.sweep_id == "held-elsewhere"
         assert held.triggered_by == "local-timer"
-    finally:
-        child.kill()
-        child.wait()
 
 
 def test_it_leaves_no_stale_lock_when_the_holder_is_killed(tmp_path: Path) -> None:
     lock_path = tmp_path / "sweep.lock"
-    child = _hold_in_child(lock_path)
-    child.send_signal(signal.SIGKILL)
-    child.wait()
-    lock = SweepLock(lock_path)
-    assert lock.try_acquire(_holder("after-crash")) is True
-    lock.release()
+    with _held_in_child(lock_path) as child:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        lock = SweepLock(lock_path)
+        assert lock.try_acquire(_holder("after-crash")) is True
+        lock.release()
 
 
 def test_it_excludes_a_second_holder_in_the_same_process(tmp_path: Path) -> None:
@@ -106,27 +109,28 @@ def test_looking_at_the_lock_never_makes_a_sweep_skip(tmp_path: Path) -> None:
     releases the lock; every single attempt must win."""
     lock_path, stop = tmp_path / "sweep.lock", tmp_path / "stop"
     lock_path.touch()
-    prober = subprocess.Popen(
+    # As a context manager, Popen closes the pipe and waits for the child however this ends.
+    with subprocess.Popen(
         [sys.executable, "-c", PROBE, str(lock_path), str(stop)], stdout=subprocess.PIPE, text=True
-    )
-    assert prober.stdout is not None
-    assert prober.stdout.readline().strip() == "probing"
-    try:
-        refused = attempts = 0
-        # Long enough for collisions: the old probe (a shared flock for an instant) made
-        # some 300 of ~35,000 attempts in 3 s skip on this kind of machine.
-        end = time.monotonic() + 3
-        while time.monotonic() < end:
-            attempts += 1
-            lock = SweepLock(lock_path)
-            if lock.acquire_or_holder(_holder(f"s{attempts}"), name_wait=0) is None:
-                lock.release()
-            else:
-                refused += 1
-    finally:
-        stop.touch()
-        probes = int(prober.stdout.read().strip())
-        prober.wait(timeout=30)
+    ) as prober:
+        assert prober.stdout is not None
+        try:
+            assert prober.stdout.readline().strip() == "probing"
+            refused = attempts = 0
+            # Long enough for collisions: the old probe (a shared flock for an instant) made
+            # some 300 of ~35,000 attempts in 3 s skip on this kind of machine.
+            end = time.monotonic() + 3
+            while time.monotonic() < end:
+                attempts += 1
+                lock = SweepLock(lock_path)
+                if lock.acquire_or_holder(_holder(f"s{attempts}"), name_wait=0) is None:
+                    lock.release()
+                else:
+                    refused += 1
+        finally:
+            stop.touch()
+            probes = int(prober.stdout.read().strip())
+            prober.wait(timeout=30)
     assert probes > 1000 and attempts > 1000  # both really were at it all along
     assert refused == 0, f"{refused} of {attempts} attempts skipped"
 
@@ -148,31 +152,33 @@ time.sleep(600)
 
 def test_a_refused_sweep_names_a_holder_that_is_slow_to_write_its_name(tmp_path: Path) -> None:
     lock_path = tmp_path / "sweep.lock"
-    child = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", LATE_NAME, str(lock_path), "0.5"], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "locked"
-        held = SweepLock(lock_path).acquire_or_holder(_holder("mine"))
-        assert held is not None and held.sweep_id == "slow-writer"
-    finally:
-        child.kill()
-        child.wait()
+    ) as child:
+        try:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "locked"
+            held = SweepLock(lock_path).acquire_or_holder(_holder("mine"))
+            assert held is not None and held.sweep_id == "slow-writer"
+        finally:
+            child.kill()
 
 
 def test_a_free_lock_is_taken_by_a_sweep_that_found_it_held_but_unnamed(tmp_path: Path) -> None:
     """The holder released in the instant after the refusal: no unnamed skip, the sweep runs."""
     lock_path = tmp_path / "sweep.lock"
-    child = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", LATE_NAME, str(lock_path), "600"], stdout=subprocess.PIPE, text=True
-    )
-    assert child.stdout is not None
-    assert child.stdout.readline().strip() == "locked"
-    lock = SweepLock(lock_path)
-    with ThreadPoolExecutor(1) as pool:
-        trying = pool.submit(lock.acquire_or_holder, _holder("mine"))
-        child.kill()  # it dies holding the lock and never wrote a name
-        child.wait()
-        assert trying.result(timeout=30) is None
+    ) as child:
+        try:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "locked"
+            lock = SweepLock(lock_path)
+            with ThreadPoolExecutor(1) as pool:
+                trying = pool.submit(lock.acquire_or_holder, _holder("mine"))
+                child.kill()  # it dies holding the lock and never wrote a name
+                child.wait()
+                assert trying.result(timeout=30) is None
+        finally:
+            child.kill()
     lock.release()
