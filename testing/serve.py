@@ -118,7 +118,8 @@ class ServeProcess:
             return False
 
 
-def start_serve(
+@contextmanager
+def serve_process(
     env: dict[str, str],
     log: Path,
     *,
@@ -127,11 +128,11 @@ def start_serve(
     prefix: list[str] | None = None,
     cwd: Path = ROOT,
     timeout: float = 30,
-) -> ServeProcess:
-    """``statehub serve`` (through ``prefix``, e.g. as another user), once ``/health`` answers.
+) -> Iterator[ServeProcess]:
+    """``statehub serve`` (through ``prefix``, e.g. as another user) for the block, once
+    ``/health`` answers; stopped (SIGTERM, then SIGKILL) when the block ends.
 
-    Without ``host`` / ``port`` it gets no such flags: the defaults are then under test. The
-    caller stops it (``ServeProcess.stop``); ``serve_process`` does that for a block.
+    Without ``host`` / ``port`` it gets no such flags: the defaults are then under test.
     """
     args = [*(["--host", host] if host else []), *(["--port", str(port)] if port else [])]
     with log.open("ab") as sink:
@@ -145,29 +146,12 @@ def start_serve(
         )
     served = ServeProcess(process, f"http://127.0.0.1:{port}" if port else DEFAULT_URL, log)
     try:
-        wait_for(served.healthy, timeout=timeout, interval=0.1, what="statehub serve /health")
-    except AssertionError as exc:
-        served.stop()
-        if isinstance(exc, ServerDidNotStart):
+        try:
+            wait_for(served.healthy, timeout=timeout, interval=0.1, what="statehub serve /health")
+        except ServerDidNotStart:
             raise
-        raise ServerDidNotStart(f"{exc}:\n{served.output()[-4000:]}") from None
-    return served
-
-
-@contextmanager
-def serve_process(
-    env: dict[str, str],
-    log: Path,
-    *,
-    host: str | None = None,
-    port: int | None = None,
-    prefix: list[str] | None = None,
-    cwd: Path = ROOT,
-    timeout: float = 30,
-) -> Iterator[ServeProcess]:
-    """``start_serve`` for the block; stopped (SIGTERM, then SIGKILL) when it ends."""
-    served = start_serve(env, log, host=host, port=port, prefix=prefix, cwd=cwd, timeout=timeout)
-    try:
+        except AssertionError as exc:
+            raise ServerDidNotStart(f"{exc}:\n{served.output()[-4000:]}") from None
         yield served
     finally:
         served.stop()

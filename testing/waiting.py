@@ -19,13 +19,9 @@ def wait_for(
 ) -> T:
     """Call ``probe`` until it returns something truthy; fail the test after ``timeout``."""
     deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what or probe}")
+    while (value := _attempt(probe, deadline, timeout, what)) is None:
         time.sleep(interval)
+    return value
 
 
 async def until(
@@ -33,10 +29,16 @@ async def until(
 ) -> T:
     """Async twin of :func:`wait_for`, for tests whose worker shares the event loop."""
     deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what or probe}")
+    while (value := _attempt(probe, deadline, timeout, what)) is None:
         await asyncio.sleep(interval)
+    return value
+
+
+def _attempt(probe: Callable[[], T | None], deadline: float, timeout: float, what: str) -> T | None:
+    """``probe``'s value if truthy, None to try again, AssertionError once past ``deadline``."""
+    value = probe()
+    if value:
+        return value
+    if time.monotonic() > deadline:
+        raise AssertionError(f"timed out after {timeout:g} s waiting for {what or probe}")
+    return None

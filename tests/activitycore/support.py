@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import httpx
 import yaml
 
 from testing import ROOT
-from testing.serve import ServeProcess, start_serve, statehub_env
+from testing.serve import serve_process, statehub_env
 
 REPO = ROOT
 BIN = Path(sys.executable).parent
@@ -53,7 +54,7 @@ class StateHubServer:
         self.port = port
         self.token = token
         self.url = f"http://127.0.0.1:{port}"
-        self._served: ServeProcess | None = None
+        self._running = ExitStack()
 
     @property
     def env(self) -> dict[str, str]:
@@ -72,14 +73,11 @@ class StateHubServer:
         )
 
     def start(self) -> None:
-        self._served = start_serve(
-            self.env, self.home / "serve.log", host="127.0.0.1", port=self.port
-        )
+        log = self.home / "serve.log"
+        self._running.enter_context(serve_process(self.env, log, host="127.0.0.1", port=self.port))
 
     def stop(self) -> None:
-        served, self._served = self._served, None
-        if served is not None:
-            served.stop(timeout=15)
+        self._running.close()
 
     def progress_events(self, limit: int = 20) -> list[dict[str, Any]]:
         response = httpx.get(

@@ -80,6 +80,14 @@ def test_one_service_importing_the_other_breaks_the_contracts(tmp_path: Path) ->
     assert "never import each other BROKEN" in result.stdout
 
 
+def test_the_product_importing_the_tests_fixtures_breaks_the_contracts(tmp_path: Path) -> None:
+    tree = _tree(tmp_path)
+    _plant(tree / "statehub" / "cli" / "demo.py", "import testing.fleet  # planted")
+    result = _run("lint-imports", tree)
+    assert result.returncode != 0
+    assert "never imports the tests' fixtures" in result.stdout and "BROKEN" in result.stdout
+
+
 @pytest.mark.slow
 def test_a_type_error_fails_mypy(tmp_path: Path) -> None:
     tree = _tree(tmp_path)
