@@ -17,7 +17,8 @@ from activitycore.store.models import RunRow
 from activitycore.temporal import connect
 from activitycore.trigger import trigger_run
 from activitycore.worker import running_worker
-from tests.activitycore.support import load_and_sync_definitions, until, write_definition
+from testing.waiting import until
+from tests.activitycore.support import load_and_sync_definitions, write_definition
 
 pytestmark = pytest.mark.temporal
 DOWN_ID = "31313131-8888-4888-8888-888888888888"

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from statehub.demofleet import FleetBuilder
 from statehub.store import Store
-from tests.api.helpers import register
+from testing.fleet import register
 from tests.deploy.units import UNITS
 
 REPO = Path(__file__).resolve().parents[2]
