@@ -79,24 +79,26 @@ def test_a_scheduled_sweep_crosses_the_bridge_and_a_wrong_token_does_not(
         bridge.Sshd(tmp_path / "ssh", ns.host_ip, free_port(), tunnel_port) as sshd,
     ):
         # The workstation: statehub.service's command, inside the namespace (its 8000 is free).
-        serve = subprocess.Popen(
-            [*ns.prefix(), *exec_start(UNITS / "statehub.service", home)],
-            env=hub.env,
-            stdin=subprocess.DEVNULL,
-            stdout=(tmp_path / "serve.log").open("wb"),
-            stderr=subprocess.STDOUT,
-        )
+        with (tmp_path / "serve.log").open("wb") as log:  # the child writes to its own copy
+            serve = subprocess.Popen(
+                [*ns.prefix(), *exec_start(UNITS / "statehub.service", home)],
+                env=hub.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         ssh_argv = exec_start(
             UNITS / "state-hub-bridge.service",
             home,
             {"BRIDGE_HOST": f"root@{ns.host_ip}", "BRIDGE_REMOTE_PORT": str(tunnel_port)},
         )
-        tunnel = subprocess.Popen(
-            [*ns.prefix(), ssh_argv[0], *sshd.client_options(), *ssh_argv[1:]],
-            stdin=subprocess.DEVNULL,
-            stdout=(tmp_path / "ssh.log").open("wb"),
-            stderr=subprocess.STDOUT,
-        )
+        with (tmp_path / "ssh.log").open("wb") as log:
+            tunnel = subprocess.Popen(
+                [*ns.prefix(), ssh_argv[0], *sshd.client_options(), *ssh_argv[1:]],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         url = f"http://127.0.0.1:{tunnel_port}"
         try:
 

@@ -49,12 +49,13 @@ def password_only_sshd(directory: Path) -> Iterator[tuple[int, Path]]:
         Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation directory
     except PermissionError:
         pytest.skip("sshd needs /run/sshd, which only root can create")
-    server = subprocess.Popen(
-        [str(SSHD), "-D", "-e", "-f", str(config)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=(directory / "sshd.log").open("wb"),
-    )
+    with (directory / "sshd.log").open("wb") as log:  # sshd writes to its own copy
+        server = subprocess.Popen(
+            [str(SSHD), "-D", "-e", "-f", str(config)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     try:
 
         def listening() -> bool:
