@@ -35,21 +35,25 @@ def record_sweep(
     duration: timedelta = timedelta(seconds=20),
 ) -> None:
     finished = started_at + (timedelta(milliseconds=5) if lock_skipped else duration)
-    result = SweepResult(
-        sweep_id=uuid.uuid4(),
-        triggered_by=triggered_by,
-        host="test-workstation",
-        mode="warn",
-        max_seconds=300,
-        started_at=started_at,
-        finished_at=finished,
-        duration_seconds=(finished - started_at).total_seconds(),
-        lock_skipped=lock_skipped,
-        held_by=LockHolder(sweep_id=None, pid=1, started_at=started_at, triggered_by="other")
-        if lock_skipped
-        else None,
-        exit_code=exit_code,
-        repos_total=0,
+    # Validated from a plain document, as a recorded event is read back: the health the
+    # sweep would have given it is derived, not chosen here.
+    result = SweepResult.model_validate(
+        {
+            "sweep_id": uuid.uuid4(),
+            "triggered_by": triggered_by,
+            "host": "test-workstation",
+            "mode": "warn",
+            "max_seconds": 300,
+            "started_at": started_at,
+            "finished_at": finished,
+            "duration_seconds": (finished - started_at).total_seconds(),
+            "lock_skipped": lock_skipped,
+            "held_by": LockHolder(sweep_id=None, pid=1, started_at=started_at, triggered_by="other")
+            if lock_skipped
+            else None,
+            "exit_code": exit_code,
+            "repos_total": 0,
+        }
     )
     append_event(
         db,

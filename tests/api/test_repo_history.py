@@ -7,9 +7,9 @@ from datetime import datetime
 
 import httpx
 
-from statehub.demofleet import FleetBuilder
 from statehub.store import Store
-from tests.api.helpers import register, sqlite_only
+from testing.fleet import FleetBuilder, register
+from tests.api.helpers import sqlite_only
 
 
 def _sweep(client: httpx.Client) -> dict:

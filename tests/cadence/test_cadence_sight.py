@@ -27,7 +27,6 @@ from sqlalchemy import delete
 from statehub.cadence.marks import SweepMark
 from statehub.cadence.slots import slot_start
 from statehub.cadence.verdict import judge
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import append_event
@@ -35,7 +34,8 @@ from statehub.store.models import EventRow
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import EVENT_TYPE, LockHolder, SweepResult
-from tests.api.helpers import ROOT, register
+from testing import ROOT
+from testing.fleet import FleetBuilder, register
 
 START = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
 EVERY = timedelta(minutes=15)

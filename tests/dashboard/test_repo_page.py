@@ -13,12 +13,13 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from statehub.demofleet import FleetBuilder
 from statehub.fleet.explain import MEANINGS
 from statehub.fleet.state import Finding
 from statehub.store import Store
 from statehub.store.repos import add_repo
-from tests.api.helpers import ROOT, register, sqlite_only
+from testing import ROOT
+from testing.fleet import FleetBuilder, register
+from tests.api.helpers import sqlite_only
 from tests.dashboard.conftest import sweep
 
 pytestmark = [sqlite_only, pytest.mark.browser]

@@ -21,7 +21,7 @@ from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import list_events
 from statehub.sweep.result import EVENT_TYPE
-from tests.api.helpers import ROOT
+from testing import ROOT
 
 
 def _statehub(home: Path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import httpx
 
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import append_event, list_events
@@ -22,7 +21,8 @@ from statehub.sweep.engine import Sweeper
 from statehub.sweep.lock import SweepLock
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import EVENT_TYPE, LockHolder
-from tests.api.helpers import ROOT, register
+from testing import ROOT
+from testing.fleet import FleetBuilder, register
 
 
 def _unreachable(fleet_builder: FleetBuilder, name: str) -> Path:

@@ -10,16 +10,15 @@ from datetime import datetime
 from pathlib import Path
 
 from statehub.api import create_app
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.repos import get_repo
-from tests.api.helpers import LiveServer, free_port, register, serve_env
+from testing.fleet import FleetBuilder, register
+from testing.serve import LiveServer, free_port, serve_process, statehub_env
 from tests.reliability.support import (
     OwnPostgres,
     cli_sweep,
     parse_json,
-    serving,
     sweep_events,
     wait_until,
 )
@@ -39,7 +38,7 @@ def test_sweeps_finished_while_postgres_is_down_are_recorded_once_in_order_at_se
         {"hangs": fleet_builder.hanging_remote("hangs"), "clean": fleet_builder.clean("clean")},
         trusted={"hangs"},  # the hang is a repo-local upload-pack (docs/security.md)
     )
-    env = serve_env(settings.home, pg_url)
+    env = statehub_env(settings.home, pg_url)
     spool = settings.home / "spool"
     try:
         with LiveServer(create_app(settings, store)) as server, server.client() as client:
@@ -79,7 +78,7 @@ def test_sweeps_finished_while_postgres_is_down_are_recorded_once_in_order_at_se
 
         running_postgres.start()
         port = free_port()
-        with serving(env, tmp_path / "serve.log", port):
+        with serve_process(env, tmp_path / "serve.log", port=port):
             wait_until(lambda: not any(spool.iterdir()), timeout=30, what="the spool to drain")
         events = sweep_events(store)
         # Newest first: the skip (finished first) got the lower id, each its own time.
