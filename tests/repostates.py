@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from statehub.demofleet import FleetBuilder
+from testing.fleet import FleetBuilder
 
 # git >= 2.38.1 refuses file:// and local-path submodules unless told otherwise.
 FILE_PROTOCOL = ("-c", "protocol.file.allow=always")

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from statehub.demofleet import FleetBuilder
+from testing.fleet import FleetBuilder
 from tests.cli.conftest import ROOT, RunCli
 
 SCRIPT = ROOT / "scripts" / "consistency_check.py"

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from statehub.demofleet import FleetBuilder
+from testing.fleet import FleetBuilder
 from tests.api.helpers import sqlite_only
 from tests.cli.conftest import RunCli
 

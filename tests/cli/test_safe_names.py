@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from statehub.demofleet import FleetBuilder
+from testing.fleet import FleetBuilder
 from tests.cli.conftest import RunCli
 
 CLEAR_SCREEN = "\x1b[2J"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from statehub.demofleet import FleetBuilder
+from testing.fleet import FleetBuilder
 from tests.cli.conftest import RunCli
 
 

@@ -21,9 +21,8 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
-from statehub.demofleet import FleetBuilder
 from statehub.store import Store
-from testing.fleet import register
+from testing.fleet import FleetBuilder, register
 from tests.deploy.units import UNITS
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from statehub.demofleet import FleetBuilder
 from statehub.fleet.explain import MEANINGS, Detail, FetchFacts, describe, explain
 from statehub.fleet.state import Finding, RepoState, findings_for
 from statehub.git.inspect import fetch_all, inspect_repo
+from testing.fleet import FleetBuilder
 
 TIMEOUT = 20.0
 

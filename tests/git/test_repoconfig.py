@@ -9,8 +9,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from statehub.demofleet import FleetBuilder
 from statehub.git.repoconfig import load_repo_config, parse_bool
+from testing.fleet import FleetBuilder
 
 
 def _git(repo: Path, *args: str) -> str:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from statehub.demofleet import FleetBuilder
 from statehub.fleet.state import Finding, findings_for
 from statehub.git.inspect import inspect_repo
+from testing.fleet import FleetBuilder
 from tests.repostates import commit_all, with_submodule
 
 # Each hides a submodule's work from `git status` unless told --ignore-submodules=none.

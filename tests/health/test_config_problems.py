@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from statehub.demofleet import FleetBuilder
 from statehub.registry import add
 from statehub.settings import Settings
 from statehub.store import Store
@@ -20,6 +19,7 @@ from statehub.store.repos import list_repos
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import EVENT_TYPE, SweepResult
+from testing.fleet import FleetBuilder
 
 
 @pytest.fixture

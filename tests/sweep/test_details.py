@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from statehub.demofleet import FleetBuilder
 from statehub.registry import add
 from statehub.store import Store
 from statehub.store.events import list_events
 from statehub.store.repos import get_repo
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.request import SweepRequest
+from testing.fleet import FleetBuilder
 
 
 def _register(store: Store, paths: dict[str, Path]) -> None:

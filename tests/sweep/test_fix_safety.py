@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from statehub.demofleet import FleetBuilder
 from statehub.store import Store
 from statehub.store.repos import add_repo
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import Mode, RepoReport, SweepResult
+from testing.fleet import FleetBuilder
 from tests.repostates import (
     FILE_PROTOCOL,
     commit_all,

@@ -6,12 +6,12 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from statehub.demofleet import FleetBuilder
 from statehub.store import Store
 from statehub.store.repos import add_repo
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import Mode, SweepResult
+from testing.fleet import FleetBuilder
 from tests.repostates import (
     commit_all,
     partial_clone_with_a_staged_rename,

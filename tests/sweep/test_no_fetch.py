@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import shutil
 
-from statehub.demofleet import FleetBuilder
 from statehub.store import Store
 from statehub.store.repos import add_repo
 from statehub.sweep.engine import Sweeper, sweep_git_environment
 from statehub.sweep.request import SweepRequest
+from testing.fleet import FleetBuilder
 from tests.repostates import missing_objects, partial_clone_with_a_staged_rename, remote_of
 
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.repos import RepoRecord, add_repo
 from statehub.sweep.engine import Sweeper, worktree_groups
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import Mode
+from testing.fleet import FleetBuilder
 from tests.repostates import rev, with_worktrees
 
 WORKTREES = 8

@@ -10,12 +10,12 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from statehub.demofleet import FleetBuilder
 from statehub.store import Store
 from statehub.store.repos import add_repo, get_repo, upsert_repo
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import Mode, RepoReport, SweepResult
+from testing.fleet import FleetBuilder
 
 
 class Payloads:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import time
 
-from statehub.demofleet import FleetBuilder
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.result import Mode
+from testing.fleet import FleetBuilder
 from tests.trust import test_local_vectors as local
 from tests.trust import test_remote_vectors as remote
 from tests.trust.payloads import Payloads, register, set_config, sweep

@@ -3,9 +3,9 @@ failed with git's own line (item 5); a legacy ``.git/remotes/<name>`` file is a 
 
 from __future__ import annotations
 
-from statehub.demofleet import FleetBuilder
 from statehub.store import Store
 from statehub.sweep.engine import Sweeper
+from testing.fleet import FleetBuilder
 from tests.trust.payloads import git, register, report, sweep
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from statehub.demofleet import FleetBuilder
 from statehub.store import Store
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.result import Mode
+from testing.fleet import FleetBuilder
 from tests.trust.payloads import Payloads, register, report, sweep
 
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from statehub.demofleet import FleetBuilder
+from testing.fleet import FleetBuilder
 from tests.trust.payloads import Payloads, set_config
 
 

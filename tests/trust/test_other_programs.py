@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from statehub.demofleet import FleetBuilder
 from statehub.store import Store
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.result import Mode
+from testing.fleet import FleetBuilder
 from tests.trust.payloads import Payloads, register, report, set_config, sweep, untrusted_keys
 
 KEYS = ["core.askpass", "core.pager", "diff.external", "gpg.program", "pager.log"]

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from statehub.demofleet import FleetBuilder
 from statehub.store import Store
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.result import Mode
+from testing.fleet import FleetBuilder
 from tests.trust.payloads import (
     Payloads,
     git,
