@@ -88,17 +88,19 @@ def test_it_reports_a_free_lock_as_free(tmp_path: Path) -> None:
     assert lock_path.read_text() == ""  # released: emptied, unlocked
 
 
+# Enough probes for collisions: the old probe (a shared flock for an instant) made some 300
+# of ~35,000 attempts skip in 3 s on this kind of machine. Counted, not timed, so that a
+# loaded machine makes the test slower, never vacuous.
+PROBES = 10_000
 PROBE = """
 import sys
 from pathlib import Path
 from statehub.sweep.lock import current_holder
-path, stop = Path(sys.argv[1]), Path(sys.argv[2])
-probes = 0
+path, count = Path(sys.argv[1]), int(sys.argv[2])
 print("probing", flush=True)
-while not stop.exists():
+for _ in range(count):
     current_holder(path)
-    probes += 1
-print(probes, flush=True)
+print(count, flush=True)
 """
 
 
@@ -107,31 +109,30 @@ def test_looking_at_the_lock_never_makes_a_sweep_skip(tmp_path: Path) -> None:
     probe that took the lock, even for an instant, made a concurrent sweep skip with an
     unnamed holder. Here another process probes as fast as it can while this one takes and
     releases the lock; every single attempt must win."""
-    lock_path, stop = tmp_path / "sweep.lock", tmp_path / "stop"
+    lock_path = tmp_path / "sweep.lock"
     lock_path.touch()
     # As a context manager, Popen closes the pipe and waits for the child however this ends.
     with subprocess.Popen(
-        [sys.executable, "-c", PROBE, str(lock_path), str(stop)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", PROBE, str(lock_path), str(PROBES)],
+        stdout=subprocess.PIPE,
+        text=True,
     ) as prober:
         assert prober.stdout is not None
-        try:
-            assert prober.stdout.readline().strip() == "probing"
-            refused = attempts = 0
-            # Long enough for collisions: the old probe (a shared flock for an instant) made
-            # some 300 of ~35,000 attempts in 3 s skip on this kind of machine.
-            end = time.monotonic() + 3
-            while time.monotonic() < end:
-                attempts += 1
-                lock = SweepLock(lock_path)
-                if lock.acquire_or_holder(_holder(f"s{attempts}"), name_wait=0) is None:
-                    lock.release()
-                else:
-                    refused += 1
-        finally:
-            stop.touch()
-            probes = int(prober.stdout.read().strip())
-            prober.wait(timeout=30)
-    assert probes > 1000 and attempts > 1000  # both really were at it all along
+        assert prober.stdout.readline().strip() == "probing"
+        refused = attempts = 0
+        # Take and release the lock for as long as the prober is at it (and at least 1,000
+        # times); the deadline only stops a wedged run.
+        deadline = time.monotonic() + 240
+        while (prober.poll() is None or attempts < 1000) and time.monotonic() < deadline:
+            attempts += 1
+            lock = SweepLock(lock_path)
+            if lock.acquire_or_holder(_holder(f"s{attempts}"), name_wait=0) is None:
+                lock.release()
+            else:
+                refused += 1
+        probes = int(prober.stdout.read().strip() or 0)
+        prober.wait(timeout=30)
+    assert probes == PROBES and attempts >= 1000  # both really were at it all along
     assert refused == 0, f"{refused} of {attempts} attempts skipped"
 
 
