@@ -59,6 +59,7 @@ class Fetched:
 
     findings: tuple[str, ...] = ()
     message: str | None = None
+    failed: tuple[tuple[str, str], ...] = ()  # each remote that failed, with git's line
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def _fetch(path: Path, plan: CheckPlan, guard: RepoGuard, remotes: list[str]) ->
         return Fetched(
             (Finding.FETCH_TIMEOUT.value,), f"fetch timed out after {plan.fetch_timeout:.0f}s"
         )
-    return Fetched((Finding.FETCH_FAILED.value,), outcome.message)
+    return Fetched((Finding.FETCH_FAILED.value,), outcome.message, outcome.failed)
 
 
 def _apply(path: Path, fix: Fix, plan: CheckPlan, guard: RepoGuard) -> GitResult:

@@ -58,9 +58,9 @@ def details_for(check: RepoCheck) -> list[Detail]:
     """Each finding of ``check`` explained for its repo."""
     if not check.findings:
         return []
-    return explain(
-        check.findings, check.state, path=check.path, fetch=FetchFacts(message=check.message)
-    )
+    failed = check.fetched.failed if check.fetched else ()
+    fetch = FetchFacts(message=check.message, failed=failed)
+    return explain(check.findings, check.state, path=check.path, fetch=fetch)
 
 
 def _report(check: RepoCheck) -> RepoReport:

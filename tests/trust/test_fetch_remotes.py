@@ -33,3 +33,6 @@ def test_fetch_failed_names_every_failed_remote_with_gits_line(
     assert "terminal prompts disabled" in failed["private"]
     legacy_main = git(fleet_builder.remotes / "legacy-source.git", "rev-parse", "main")
     assert git(repo, "rev-parse", "refs/remotes/old-style/main") == legacy_main
+    # The finding's explanation names the same remotes, each with git's own line.
+    (detail,) = [d for d in entry.details if d.finding == "fetch_failed"]
+    assert sorted((r.remote, r.message) for r in detail.remotes) == sorted(failed.items())
