@@ -275,7 +275,13 @@ def fast_forward(path: Path, *, timeout: float, env: dict[str, str] | None = Non
         raise FixRefused(hazard)
     # merge.autoStash=true in the user's config would stash and re-apply local
     # changes around the merge: a change to the work tree we promised not to make.
-    args = ("merge", "--ff-only", "--no-autostash", "--no-stat", "--quiet", upstream)
+    # A merge ends with `git maintenance run --auto` (merge has no --no-auto-maintenance as
+    # fetch does): a gc that may daemonize out of our process group, and the repo's
+    # pre-auto-gc hook. The user's next git command does its maintenance; the sweep does none.
+    args = (
+        *("-c", "maintenance.auto=false"),
+        *("merge", "--ff-only", "--no-autostash", "--no-stat", "--quiet", upstream),
+    )
     return run_git(args, cwd=path, timeout=deadline - time.monotonic(), env=git_env)
 
 
