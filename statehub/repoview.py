@@ -8,11 +8,12 @@ The same pydantic models are the body of ``GET /repos/{name}`` and
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
+from statehub.documents import RepoOut
 from statehub.fleet.explain import Detail, describe
 from statehub.store.history import ChangeRecord, held_since, list_changes
 from statehub.store.repos import RepoRecord, get_repo
@@ -57,16 +58,10 @@ class RepoChange(BaseModel):
     )
 
 
-class RepoView(BaseModel):
-    name: str
-    path: str
-    allow_push: bool
-    source: str
-    added_at: datetime
-    last_checked_at: datetime | None
-    last_changed_at: datetime | None
-    last_state: dict[str, Any] | None
-    last_findings: list[str]
+class RepoView(RepoOut):
+    """``GET /repos/{name}`` and ``statehub repos show --json``: the listing's entry for the
+    repo (one document, so the two never drift apart), explained, with since when."""
+
     status: Status
     findings: list[HeldFinding] = Field(description="each finding now, explained, with since")
     last_fetch: FetchResult | None
@@ -140,15 +135,7 @@ def repo_view(db: Session, *, name: str) -> RepoView:
     since = held_since(db, repo_id=record.id)
     rows = list_changes(db, repo_id=record.id, limit=LAST_CHANGES + 1)
     return RepoView(
-        name=record.name,
-        path=record.path,
-        allow_push=record.allow_push,
-        source=record.source,
-        added_at=record.added_at,
-        last_checked_at=record.last_checked_at,
-        last_changed_at=record.last_changed_at,
-        last_state=record.last_state,
-        last_findings=record.last_findings,
+        **RepoOut.model_validate(record).model_dump(),
         status=status_of(record),
         findings=[
             HeldFinding(
