@@ -141,4 +141,5 @@ def _make_parent_dir(path: str, describe: str, errors: StoreErrors) -> None:
         reason = exc.strerror or str(exc)
         raise errors.unavailable(
             f"cannot open {describe}: cannot create directory {parent}: {reason}"
+            " (create it, or choose a writable home or database URL)"
         ) from exc

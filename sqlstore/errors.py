@@ -53,4 +53,8 @@ def unavailable(
     if "timeout expired" in lowered or "timed out" in lowered:
         return errors.unavailable(f"{describe} did not answer: {reason}")
     verb = "cannot open" if opening else "cannot use"
+    if "unable to open database file" in lowered or "readonly database" in lowered:
+        # SQLite's words name neither the cause nor the fix: a file or directory this user
+        # cannot write (a read-only home, another user's file).
+        reason += " (it must be a file this user can write, in a directory it can write)"
     return errors.unavailable(f"{verb} {describe}: {reason}")

@@ -22,6 +22,13 @@ from statehub.store import Store
 from statehub.store.events import list_events
 from statehub.sweep.result import EVENT_TYPE
 from testing import ROOT
+from testing.serve import statehub_env
+from tests.reliability.support import (
+    NOBODY,
+    as_user_prefix,
+    shared_directory,
+    statehub_cli,
+)
 
 
 def _statehub(home: Path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -131,3 +138,25 @@ def test_the_api_answers_503_with_the_failed_document_and_status_is_not_fooled(
     assert status["health"] == "failed"
     assert status["health_reasons"] == body["result"]["health_reasons"]
     assert [e["sweep_id"] for e in _recorded(store)] == [body["result"]["sweep_id"]]
+
+
+def test_a_read_only_home_exits_3_with_one_line_and_no_traceback() -> None:
+    """Run as ``nobody``: as root (CI) a mode-0555 directory is writable, and this would
+    prove nothing. The home exists but cannot be written, and a home below it cannot be
+    created: each is one ``error:`` line naming the path, exit 3."""
+    prefix = as_user_prefix()
+    with shared_directory("statehub-read-only-", owner=NOBODY) as base:
+        home = base / "home"
+        home.mkdir()
+        home.chmod(0o555)
+        env = statehub_env(home, f"sqlite:///{home / 'statehub.db'}", HOME=str(base))
+        env["GIT_CONFIG_GLOBAL"] = os.devnull  # git reads no config nobody cannot reach
+        written = statehub_cli(env, "sweep", "--remote-all", "--no-fetch", prefix=prefix)
+        below = {**env, "STATEHUB_HOME": str(home / "sub")}
+        below["STATEHUB_DATABASE_URL"] = f"sqlite:///{home / 'sub' / 'statehub.db'}"
+        created = statehub_cli(below, "sweep", "--remote-all", "--no-fetch", prefix=prefix)
+    for run, path in ((written, home), (created, home / "sub")):
+        assert run.returncode == 3, run.stdout + run.stderr
+        assert "Traceback" not in run.stderr
+        errors = [line for line in run.stderr.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and str(path) in errors[0], run.stderr

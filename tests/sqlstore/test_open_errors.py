@@ -50,8 +50,9 @@ def test_it_reports_a_sqlite_path_under_a_regular_file(kind: StoreKind, tmp_path
 def test_it_reports_a_sqlite_path_that_is_a_directory(kind: StoreKind, tmp_path: Path) -> None:
     with pytest.raises(SERVICE_ERRORS[kind.name].StoreUnavailable) as caught:
         kind.store.open(f"sqlite:///{tmp_path}")
-    assert (
-        str(caught.value) == f"cannot open SQLite database {tmp_path}: unable to open database file"
+    assert str(caught.value) == (
+        f"cannot open SQLite database {tmp_path}: unable to open database file"
+        " (it must be a file this user can write, in a directory it can write)"
     )
 
 
