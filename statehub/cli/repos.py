@@ -8,11 +8,13 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from statehub.cli import findings
 from statehub.cli.context import apply_config_file, opened
 from statehub.cli.output import cell, console, err_console, print_json, shown
 from statehub.documents import RepoOut
 from statehub.registry import add, discover_into
 from statehub.repoview import RepoView, repo_view
+from statehub.store.history import changed_at_last_check
 from statehub.store.repos import list_repos, remove_repo
 
 app = typer.Typer(help="Register, discover, list and remove the repos State Hub sweeps.")
@@ -63,12 +65,24 @@ def discover_command(
 @app.command("list")
 def list_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    only: list[str] | None = typer.Option(
+        None, "--only", metavar="FINDING", help="Only repos with this finding (repeatable)."
+    ),
+    changed: bool = typer.Option(
+        False, "--changed", help="Only repos whose findings their last check changed."
+    ),
 ) -> None:
-    """List the registered repos."""
+    """List the registered repos (--only and --changed filter the table and the JSON alike)."""
+    wanted = findings.checked_only(only)
     with opened(announce=not as_json) as ctx:
         apply_config_file(ctx)
         with ctx.store.session() as db:
             repos = list_repos(db)
+            if changed:
+                names = changed_at_last_check(db)
+                repos = [r for r in repos if r.name in names]
+    if wanted:
+        repos = [r for r in repos if wanted & set(r.last_findings)]
     if as_json:
         print_json([RepoOut.model_validate(r).model_dump(mode="json") for r in repos])
         return

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.orm import Session
 
-from statehub.store.models import ChangeRow
+from statehub.store.models import ChangeRow, RepoRow
 
 
 @dataclass(frozen=True)
@@ -144,3 +144,35 @@ def held_since(db: Session, *, repo_id: int) -> dict[str, datetime]:
         for finding in holding:
             since[finding] = observed_at
     return since
+
+
+def changed_by(db: Session, *, sweep_id: str) -> set[str]:
+    """The names of the repos whose findings (or status) that sweep changed: its rows
+    whose findings differ from the repo's row before, or that are the repo's first row.
+    A change of heads alone is not a change an operator is asked to look at."""
+    return _findings_changed(db, ChangeRow.sweep_id == sweep_id)
+
+
+def changed_at_last_check(db: Session) -> set[str]:
+    """The same for each repo's last check, whichever sweep it was (one over budget
+    leaves a repo's last check in an earlier sweep): its rows written at that check."""
+    return _findings_changed(db, ChangeRow.observed_at == RepoRow.last_checked_at)
+
+
+def _findings_changed(db: Session, condition: ColumnElement[bool]) -> set[str]:
+    rows = db.execute(
+        select(ChangeRow.id, ChangeRow.repo_id, ChangeRow.status, ChangeRow.findings, RepoRow.name)
+        .join(RepoRow, RepoRow.id == ChangeRow.repo_id)
+        .where(condition)
+    ).all()
+    changed: set[str] = set()
+    for row_id, repo_id, status, findings, name in rows:
+        before = db.execute(
+            select(ChangeRow.status, ChangeRow.findings)
+            .where(ChangeRow.repo_id == repo_id, ChangeRow.id < row_id)
+            .order_by(ChangeRow.id.desc())
+            .limit(1)
+        ).first()
+        if before is None or (before[0], sorted(before[1])) != (status, sorted(findings)):
+            changed.add(name)
+    return changed

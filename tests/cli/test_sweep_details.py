@@ -15,7 +15,9 @@ def test_the_sweep_command_says_ahead_on_feature_not_on_main(
     out = run_cli("sweep")
 
     assert out.returncode == 0, out.stderr
-    (row,) = [line for line in out.stdout.splitlines() if "experiments" in line]
-    assert "feature: 1 ahead of origin/feature" in row
-    assert "main" not in row and "0/0" not in out.stdout
+    lines = out.stdout.splitlines()
+    # The repo's name, then what its finding is about on a line of its own.
+    row = lines[lines.index("  experiments") + 1]
+    assert row == "    feature: 1 ahead of origin/feature"
+    assert "0/0" not in out.stdout
     assert "push origin feature" in out.stdout
