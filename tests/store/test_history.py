@@ -12,7 +12,13 @@ from sqlstore.engine import build_engine
 from sqlstore.schema import alembic_config
 from statehub.store import Store
 from statehub.store.database import SCHEMA
-from statehub.store.history import Observation, held_since, list_changes
+from statehub.store.history import (
+    Observation,
+    changed_at_last_check,
+    changed_by,
+    held_since,
+    list_changes,
+)
 from statehub.store.models import ChangeRow
 from statehub.store.repos import CheckRecord, add_repo, get_repo, record_checks, remove_repo
 
@@ -171,3 +177,26 @@ def test_a_spooled_sweep_keeps_what_the_history_needs(store: Store, tmp_path: Pa
     )
     (back,) = spool.read(spool.write(tmp_path, result, [check])).checks
     assert back == check
+
+
+def test_changed_means_the_findings_changed_not_the_heads(store: Store) -> None:
+    """What ``sweep --changed`` and ``repos list --changed`` show."""
+    with store.session() as db:
+        for name in ("api", "web", "cli"):
+            add_repo(db, name=name, path=f"/src/{name}")
+    _sweep(store, 0, _check("api", [], {"main": A}), _check("web", [], {"main": A}))
+    _sweep(
+        store,
+        1,
+        _check("api", ["ahead"], {"main": B}),  # a finding appeared
+        _check("web", [], {"main": B}),  # its head moved, its findings did not
+        _check("cli", ["stash"], {"main": A}),  # its first check: new to the history
+    )
+    # An over-budget sweep checks only api: the others' last check stays sweep-1's.
+    _sweep(store, 2, _check("api", ["ahead"], {"main": A}))
+
+    with store.reading() as db:
+        assert changed_by(db, sweep_id="sweep-0") == {"api", "web"}
+        assert changed_by(db, sweep_id="sweep-1") == {"api", "cli"}
+        assert changed_by(db, sweep_id="sweep-2") == set()
+        assert changed_at_last_check(db) == {"cli"}
