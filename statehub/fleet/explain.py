@@ -268,43 +268,42 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+# Findings that count paths or stashes: (finding, the RepoState field that counts it, the
+# about-line's noun for one and for many, the git commands that show them).
+_COUNTED: tuple[tuple[Finding, str, str, str, tuple[str, ...]], ...] = (
+    (
+        Finding.DIRTY,
+        "modified",
+        "tracked file modified",
+        "tracked files modified",
+        ("status --short", "diff --stat"),
+    ),
+    (Finding.STAGED, "staged", "change staged", "changes staged", ("diff --cached --stat",)),
+    (
+        Finding.UNTRACKED,
+        "untracked",
+        "untracked path",
+        "untracked paths",
+        ("status --short --untracked-files=all",),
+    ),
+    (
+        Finding.CONFLICTED,
+        "conflicted",
+        "unmerged path",
+        "unmerged paths",
+        ("diff --name-only --diff-filter=U",),
+    ),
+    (Finding.STASH, "stashes", "stash", "stashes", ("stash list",)),
+)
+
+
 def _work_tree(git: _Git, state: RepoState) -> dict[str, Detail]:
     details: dict[str, Detail] = {}
-    if state.modified:
-        details[Finding.DIRTY] = _detail(
-            Finding.DIRTY,
-            _plural(state.modified, "tracked file modified", "tracked files modified"),
-            [git.raw("status --short"), git.raw("diff --stat")],
-            count=state.modified,
-        )
-    if state.staged:
-        details[Finding.STAGED] = _detail(
-            Finding.STAGED,
-            _plural(state.staged, "change staged", "changes staged"),
-            [git.raw("diff --cached --stat")],
-            count=state.staged,
-        )
-    if state.untracked:
-        details[Finding.UNTRACKED] = _detail(
-            Finding.UNTRACKED,
-            _plural(state.untracked, "untracked path", "untracked paths"),
-            [git.raw("status --short --untracked-files=all")],
-            count=state.untracked,
-        )
-    if state.conflicted:
-        details[Finding.CONFLICTED] = _detail(
-            Finding.CONFLICTED,
-            _plural(state.conflicted, "unmerged path", "unmerged paths"),
-            [git.raw("diff --name-only --diff-filter=U")],
-            count=state.conflicted,
-        )
-    if state.stashes:
-        details[Finding.STASH] = _detail(
-            Finding.STASH,
-            _plural(state.stashes, "stash", "stashes"),
-            [git.raw("stash list")],
-            count=state.stashes,
-        )
+    for finding, field, one, many, commands in _COUNTED:
+        count: int = getattr(state, field)
+        if count:
+            about = _plural(count, one, many)
+            details[finding] = _detail(finding, about, [git.raw(c) for c in commands], count=count)
     return details
 
 
