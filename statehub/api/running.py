@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from statehub.api.schemas import SweepStatus
 from statehub.errors import StateHubError
+from statehub.notify import sweep_observers
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import get_event_by_sweep_id
@@ -47,7 +48,7 @@ class RunningSweeps:
     def __init__(self, settings: Settings, store: Store) -> None:
         self._settings = settings
         self._store = store
-        self._sweeper = Sweeper(settings, store)
+        self._sweeper = Sweeper(settings, store, sweep_observers(settings, store))
         self._mutex = threading.Lock()
         self._running: dict[UUID, _Running] = {}
         # why it failed, its result when it ran but could not be recorded, and its spool file

@@ -12,6 +12,7 @@ from statehub.cli import findings
 from statehub.cli.context import opened
 from statehub.cli.output import console, err_console, print_json, shown
 from statehub.health import Health
+from statehub.notify import sweep_observers
 from statehub.store.history import changed_by
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.request import SweepRequest
@@ -100,7 +101,7 @@ def sweep(
     )
     # The sweep creates its home itself, so that it can record its failure to.
     with opened(announce=not as_json, create_home=False) as ctx:
-        sweeper = Sweeper(ctx.settings, ctx.store)
+        sweeper = Sweeper(ctx.settings, ctx.store, sweep_observers(ctx.settings, ctx.store))
         try:
             if as_json or not sys.stderr.isatty():
                 result = sweeper.run(request)

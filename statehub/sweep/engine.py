@@ -44,6 +44,7 @@ from statehub.sweep.document import (
     lock_skipped_result,
 )
 from statehub.sweep.lock import SweepLock
+from statehub.sweep.observers import SweepObserver, tell_finished, tell_started
 from statehub.sweep.recording import check_records, drain_spool, write_sweep
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import (
@@ -131,9 +132,12 @@ def _now() -> datetime:
 class Sweeper:
     """Runs sweeps for one State Hub home and store. Safe to share between threads."""
 
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, observers: Sequence[SweepObserver] = ()
+    ) -> None:
         self.settings = settings
         self.store = store
+        self.observers = list(observers)
 
     def begin(self, request: SweepRequest) -> ActiveSweep | SweepResult:
         """Take the lock and return the sweep to run, or the recorded lock-skip result.
@@ -160,7 +164,9 @@ class Sweeper:
             # Stamped again once the lock is ours: a thread paused between the first
             # stamp and the lock could otherwise record a start before the previous
             # holder's finish, and the events' ranges are the proof of one-at-a-time.
-            return ActiveSweep(self, request, lock, _now(), config_problems)
+            active = ActiveSweep(self, request, lock, _now(), config_problems)
+            tell_started(self.observers, request, active.started_at)
+            return active
         try:
             with self.store.reading() as db:
                 total = count_repos(db)
@@ -240,9 +246,11 @@ class Sweeper:
                 spool_error = None
             except OSError as spool_exc:
                 spooled, spool_error = None, spool_exc.strerror or str(spool_exc)
+            tell_finished(self.observers, result, recorded=False)
             raise SweepNotRecorded(
                 result, reason, spooled_to=spooled, spool_error=spool_error
             ) from exc
+        tell_finished(self.observers, result, recorded=True)
 
     def record(self, result: SweepResult, checks: list[RepoCheck]) -> None:
         """The event and the repos' states in one transaction: all of it or none."""
