@@ -136,10 +136,16 @@ class SweepResult(BaseModel):
         if self.health == Health.FAILED:
             return f"failed: {'; '.join(self.health_reasons)}"
         seen = "" if self.health == Health.OK else f" ({self.health})"
+        # Counted as the terminal summary counts them: a failed fetch is not an "error" (the
+        # repo was read), but saying "0 errors" while remotes failed misled operators.
+        unfetched = sum(
+            1 for r in self.repos_processed if {"fetch_failed", "fetch_timeout"} & set(r.findings)
+        )
         return (
             f"{self.repos_total} repos: {len(self.repos_processed)} need action, "
             f"{len(self.skipped_clean)} clean, {len(self.skipped_missing)} missing, "
-            f"{len(self.skipped_budget)} over budget, {len(self.errors)} errors{seen}"
+            f"{len(self.skipped_budget)} over budget, {unfetched} fetch failed, "
+            f"{len(self.errors)} unreadable{seen}"
         )
 
 

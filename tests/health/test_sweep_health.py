@@ -65,7 +65,7 @@ def test_a_sweep_whose_every_fetch_failed_is_degraded_and_says_so(
         [event] = list_events(db, event_type=EVENT_TYPE)
     assert event.payload["health"] == "degraded"
     assert event.payload["health_reasons"] == result.health_reasons
-    assert "(degraded)" in event.summary
+    assert event.summary.endswith("3 fetch failed, 0 unreadable (degraded)"), event.summary
 
 
 def test_some_fetches_failing_an_unreadable_repo_and_the_budget_each_get_a_sentence(
