@@ -3,7 +3,8 @@
 What lives here is only what is State Hub's: the tables (``models``, and the Alembic
 ``migrations`` that are their source of truth), ``Store`` naming that schema and State Hub's
 error classes (``database``), and the queries, as functions taking a Session from
-``Store.session()`` or ``Store.reading()`` (``repos``, ``events``). Engines, SQLite's WAL,
+``Store.session()`` or ``Store.reading()`` (``repos``, ``events``, ``history``, the
+notifications outbox ``deliveries``). Engines, SQLite's WAL,
 read-only sessions, migrating and the mapping of driver errors are the shared foundation's
 (``sqlstore``).
 

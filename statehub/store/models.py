@@ -80,3 +80,41 @@ class EventRow(Base):
     sweep_id: Mapped[str | None] = mapped_column(String(36), index=True)
     summary: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+
+
+class DeliveryRow(Base):
+    """One message for one channel: the outbox. Rows change status; they are kept as the log."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        # "What is due now" walks this index; delivered rows never match it.
+        Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # repo_alert, digest, health, overdue, ping
+    # Redacted (no password, token or secret path): the configured URL is looked up by it.
+    channel: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    sweep_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))  # pending, delivered, failed, gave_up
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AlertStateRow(Base):
+    """What was last announced about one subject ("repo:NAME", "health", "overdue"), and the
+    new state waiting to hold long enough to be announced."""
+
+    __tablename__ = "alert_states"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    announced: Mapped[Any | None] = mapped_column(JSONDocument)
+    candidate: Mapped[Any | None] = mapped_column(JSONDocument)
+    streak: Mapped[int] = mapped_column(default=0)  # consecutive sweeps the candidate held
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
