@@ -1,8 +1,9 @@
 """Ask git about one repo, and make the only changes fix mode allows.
 
-Reading a repo costs exactly two git processes (``status`` and
-``for-each-ref``); whether a merge, rebase, cherry-pick, revert or bisect is in
-progress is read from marker files in the git dir, as git's own prompt does.
+Reading a repo costs one git process (``status``) when the other branches' tips can be
+read from the ref files (``statehub.git.refs``) and none differs from its upstream's,
+else two (``status`` and ``for-each-ref``). Whether a merge, rebase, cherry-pick, revert or
+bisect is in progress is read from marker files in the git dir, as git's own prompt does.
 Parsing is pure and lives in ``statehub.fleet.porcelain``.
 
 Needs git >= 2.35 (the ``# stash`` header of porcelain v2; ``fetch
@@ -41,8 +42,9 @@ from statehub.fleet.porcelain import (
     parse_push_target,
     parse_status,
 )
-from statehub.fleet.state import Operation, RepoState
-from statehub.git.repoconfig import load_repo_config
+from statehub.fleet.state import BranchState, Operation, RepoState
+from statehub.git.refs import LocalRefs, read_local_refs
+from statehub.git.repoconfig import RepoConfig, load_repo_config
 from statehub.git.runner import GitResult, GitTimeout, git_environment, run_git
 
 _OID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
@@ -157,26 +159,45 @@ def inspect_repo(
     timeout: float,
     env: dict[str, str] | None = None,
     git_dir: Path | None = None,
+    config: RepoConfig | None = None,
+    outside_keys: Sequence[str] = (),
+    elsewhere: frozenset[str] = frozenset(),
+    refs_from_files: bool = True,
 ) -> RepoState:
     """The state of the work tree at ``path`` (whose git dir is ``git_dir``, when known).
+
+    ``git status`` always; ``git for-each-ref`` only when a branch other than the checked-out
+    one has a tip that differs from its upstream's, or when the refs are not in a form
+    ``statehub.git.refs`` reads (``refs_from_files=False`` always asks git, as before).
+    ``config``: the repo's config, when the caller read it already; ``outside_keys`` the
+    config keys set outside the repo (see ``read_local_refs``). Branches in ``elsewhere``
+    (checked out in another registered worktree, which reports them) are left out.
 
     Raises FileNotFoundError when ``path`` does not exist, NotAGitRepo when it
     is not the top of a git work tree, InspectError when git cannot read it
     (corrupt HEAD, missing objects, unreadable output) and GitTimeout when the
-    two git calls together take longer than ``timeout`` seconds.
+    git calls together take longer than ``timeout`` seconds.
     """
     git_dir = find_git_dir(path) if git_dir is None else git_dir
     deadline = time.monotonic() + timeout
     git_env = _env(path, env)
     status_raw = _read(STATUS_ARGS, path, deadline, git_env)
-    branches_raw = _read(
-        ("for-each-ref", f"--format={BRANCH_FORMAT}", *REF_PATTERNS), path, deadline, git_env
-    )
     try:
         status = parse_status(status_raw)
-        branches = parse_branches(branches_raw)
     except PorcelainError as exc:
         raise InspectError(f"unexpected git output: {exc}") from exc
+    local = None
+    if refs_from_files:
+        config = load_repo_config(git_dir, path) if config is None else config
+        local = read_local_refs(config, outside_keys)
+    # The checked-out branch is counted by status; those checked out elsewhere are dropped.
+    skip = set(elsewhere)
+    if status.branch is not None:
+        skip.add(status.branch)
+    if isinstance(local, LocalRefs) and not local.needs_git(skip):
+        branches = [b.state() for b in local.branches]
+    else:
+        branches = _branches_from_git(path, deadline, git_env)
     current = next((b for b in branches if b.name == status.branch), None)
     return RepoState(
         branch=status.branch,
@@ -191,11 +212,19 @@ def inspect_repo(
         conflicted=status.conflicted,
         stashes=status.stashes,
         operation=operation_in_progress(git_dir),
-        other_branches=tuple(b for b in branches if b.name != status.branch),
+        other_branches=tuple(b for b in branches if b.name not in skip),
         upstream_remote=current.remote if current else None,
         upstream_remote_ref=current.remote_ref if current else None,
         upstream_head=current.upstream_head if current else None,
     )
+
+
+def _branches_from_git(path: Path, deadline: float, env: dict[str, str]) -> list[BranchState]:
+    raw = _read(("for-each-ref", f"--format={BRANCH_FORMAT}", *REF_PATTERNS), path, deadline, env)
+    try:
+        return parse_branches(raw)
+    except PorcelainError as exc:
+        raise InspectError(f"unexpected git output: {exc}") from exc
 
 
 def fetch_all(

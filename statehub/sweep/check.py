@@ -17,7 +17,8 @@ from pathlib import Path
 from statehub.errors import FixRefused, InspectError, NotAGitRepo
 from statehub.fleet.state import Finding, RepoState, findings_for
 from statehub.git.inspect import fast_forward, fetch_all, find_git_dir, inspect_repo, push_branch
-from statehub.git.repoconfig import load_repo_config
+from statehub.git.refs import command_config_keys
+from statehub.git.repoconfig import RepoConfig, load_repo_config
 from statehub.git.runner import GitResult, GitTimeout, git_environment
 from statehub.git.trust import RepoGuard, SweepTrust, UserConfig, guard_repo
 from statehub.git.worktrees import checked_out_branch
@@ -51,6 +52,9 @@ class CheckPlan:
     trust: SweepTrust = field(
         default_factory=lambda: SweepTrust.build(git_environment(), UserConfig())
     )
+    # False: every repo's branches come from `git for-each-ref`, never from the ref files
+    # (the equivalence tests compare both ways).
+    refs_from_files: bool = True
 
 
 @dataclass(frozen=True)
@@ -94,36 +98,58 @@ def _capped(plan: CheckPlan, timeout: float) -> tuple[float, bool]:
     return left, budget_bound
 
 
-def _guard(path: Path, plan: CheckPlan, trust_config: bool) -> tuple[RepoGuard, list[str]]:
-    """The repo's environment for every git call, and the names of its remotes."""
+@dataclass(frozen=True)
+class _Repo:
+    """What one check reads of a repo before git runs: its config and how git is called."""
+
+    config: RepoConfig
+    guard: RepoGuard
+    # Config keys from outside the repo (the user's, and the guard's command scope): when
+    # they touch branches or remotes, the ref files alone cannot say what git would.
+    outside_keys: list[str]
+
+    @property
+    def remotes(self) -> list[str]:
+        return list(self.config.remotes())
+
+
+def _prepare(path: Path, plan: CheckPlan, trust_config: bool) -> _Repo:
+    """The repo's config, its environment for every git call."""
     config = load_repo_config(find_git_dir(path), path)
     elsewhere = config.worktree
     if elsewhere is not None and os.path.realpath(elsewhere) != os.path.realpath(path):
         # git would read and write that tree instead of the registered one.
         raise InspectError(f"its work tree is elsewhere: core.worktree is {elsewhere}")
     guard = guard_repo(config, path, trust=plan.trust, trusted=trust_config)
-    return guard, list(config.remotes())
+    outside = [key for key, _ in plan.trust.user.entries] + command_config_keys(guard.env)
+    return _Repo(config, guard, outside)
 
 
 def _inspect(
-    path: Path, plan: CheckPlan, guard: RepoGuard, elsewhere: frozenset[str] = frozenset()
+    path: Path, plan: CheckPlan, repo: _Repo, elsewhere: frozenset[str] = frozenset()
 ) -> RepoState:
     with plan.local_slots or contextlib.nullcontext():
         # Capped once the slot is ours: the wait for it counts against the budget too.
         timeout, budget_bound = _capped(plan, plan.git_timeout)
         try:
-            state = inspect_repo(path, timeout=timeout, env=guard.env, git_dir=guard.git_dir)
+            # A branch checked out in another registered worktree is that worktree's to
+            # report (and, in fix mode, to push): listed here too, each would be reported
+            # several times.
+            state = inspect_repo(
+                path,
+                timeout=timeout,
+                env=repo.guard.env,
+                git_dir=repo.guard.git_dir,
+                config=repo.config,
+                outside_keys=repo.outside_keys,
+                elsewhere=elsewhere,
+                refs_from_files=plan.refs_from_files,
+            )
         except GitTimeout:
             if budget_bound:
                 raise BudgetExhausted from None
             raise InspectError(f"git status took longer than {plan.git_timeout:.0f}s") from None
-    state = replace(state, untrusted_config=guard.untrusted)
-    if not elsewhere:
-        return state
-    # A branch checked out in another registered worktree is that worktree's to report
-    # (and, in fix mode, to push): listed here too, each would be reported several times.
-    others = tuple(b for b in state.other_branches if b.name not in elsewhere)
-    return replace(state, other_branches=others)
+    return replace(state, untrusted_config=repo.guard.untrusted)
 
 
 def _fetch(path: Path, plan: CheckPlan, guard: RepoGuard, remotes: list[str]) -> Fetched:
@@ -161,18 +187,18 @@ def _reconcile(
     plan: CheckPlan,
     allow_push: bool,
     elsewhere: frozenset[str],
-    guard: RepoGuard,
+    repo: _Repo,
 ) -> tuple[RepoState, list[str]]:
     fixes = plan_fixes(state, allow_push=allow_push)
     actions: list[str] = []
     for fix in fixes:
-        if fix.kind is FixKind.PUSH and any(h.endswith("pre-push") for h in guard.hooks):
+        if fix.kind is FixKind.PUSH and any(h.endswith("pre-push") for h in repo.guard.hooks):
             # The user's own `git push` would run that hook (git-lfs uploads objects there);
             # a push without it is not one they would have made.
             actions.append(f"refused to {fix.verb} {fix.branch}: its pre-push hook is not run")
             continue
         try:
-            result = _apply(path, fix, plan, guard)
+            result = _apply(path, fix, plan, repo.guard)
         except FixRefused as refused:
             actions.append(f"refused to {fix.verb} {fix.branch}: {refused}")
             continue
@@ -183,7 +209,7 @@ def _reconcile(
         actions.append(fix.describe() if result.ok else failed)
     if fixes:
         # Report what is true now, not what was planned.
-        state = _inspect(path, plan, guard, elsewhere)
+        state = _inspect(path, plan, repo, elsewhere)
     return state, actions
 
 
@@ -243,15 +269,15 @@ def check_repo(
                 check.verdict = Verdict.MISSING
                 return check
             raise NotAGitRepo(path_text, "not a directory")
-        guard, remotes = _guard(path, plan, trust_config)
+        repo = _prepare(path, plan, trust_config)
         if plan.fetch:
-            check.fetched = fetched or _fetch(path, plan, guard, remotes)
+            check.fetched = fetched or _fetch(path, plan, repo.guard, repo.remotes)
             check.message = check.fetched.message
         fetch_findings = list(check.fetched.findings) if check.fetched else []
-        state = _inspect(path, plan, guard, elsewhere)
+        state = _inspect(path, plan, repo, elsewhere)
         before = [f.value for f in findings_for(state)]
         if plan.mode is Mode.FIX:
-            state, check.actions = _reconcile(path, state, plan, allow_push, elsewhere, guard)
+            state, check.actions = _reconcile(path, state, plan, allow_push, elsewhere, repo)
         check.state = state
         check.findings = [f.value for f in findings_for(state)] + fetch_findings
         check.resolved = [f for f in before if f not in check.findings]

@@ -164,7 +164,7 @@ def test_status_does_not_rewrite_the_index(fleet_builder: FleetBuilder) -> None:
     assert index.read_bytes() == before
 
 
-def test_it_runs_exactly_two_git_processes(
+def test_it_runs_one_git_process_when_the_ref_files_say_enough(
     fleet_builder: FleetBuilder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = fleet_builder.rebase_in_progress("repo")
@@ -178,7 +178,12 @@ def test_it_runs_exactly_two_git_processes(
     # A spy, not a fake: the real git still runs; only the count is recorded.
     monkeypatch.setattr(inspect_module, "run_git", counting_run_git)
     assert _inspect(repo).operation is Operation.REBASE
-    assert [call[0] for call in calls] == ["status", "for-each-ref"]
+    # The operation comes from marker files, the other branches' tips from the ref files.
+    assert [call[0] for call in calls] == ["status"]
+    calls.clear()
+    forced = inspect_repo(repo, timeout=TIMEOUT, refs_from_files=False)
+    assert forced == _inspect(repo)
+    assert [call[0] for call in calls] == ["status", "for-each-ref", "status"]
 
 
 def test_a_plain_directory_is_not_a_git_repo(fleet_builder: FleetBuilder) -> None:
