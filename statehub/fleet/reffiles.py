@@ -13,6 +13,7 @@ caller then asks git (``for-each-ref``) instead of guessing.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ def oid_pattern(hex_length: int) -> re.Pattern[str]:
     return re.compile(f"[0-9a-f]{{{hex_length}}}")
 
 
+@functools.lru_cache(maxsize=4096)  # the same few names recur in every repo of a fleet
 def valid_refname(name: str) -> bool:
     """``git check-ref-format`` for a full refname (at least ``refs/<x>/<y>``).
 
