@@ -38,10 +38,13 @@ from statehub.fleet.reffiles import (
     valid_refname,
 )
 from statehub.fleet.state import BranchState
+from statehub.git.configsyntax import split_key
 from statehub.git.repoconfig import RepoConfig, read_text
 
-# Settings from the user's own config or the environment that change what a branch tracks.
-_OUTSIDE_PREFIXES = ("branch.", "remote.", "extensions.")
+# Settings from the user's own config or the environment that change what for-each-ref says
+# of a branch's upstream: (section, name) of ``branch.<b>.remote`` and the like. Others in
+# those sections (branch.sort, branch.autoSetupMerge, remote.pushDefault) do not.
+_TRACKING_KEYS = frozenset({("branch", "remote"), ("branch", "merge"), ("remote", "fetch")})
 # Extensions the files backend reads the same; any other (refStorage = reftable, above all)
 # may change where refs live.
 _KNOWN_EXTENSIONS = frozenset({"worktreeconfig", "objectformat"})
@@ -183,7 +186,9 @@ def _config_problem(config: RepoConfig, outside_keys: Iterable[str]) -> str | No
         if section == "includeif" and (sub or "").startswith("hasconfig:"):
             return "an includeIf hasconfig: condition"  # the reader includes it either way
     for key in outside_keys:
-        if key.lower().startswith(_OUTSIDE_PREFIXES):
+        section, sub, name = split_key(key.lower())
+        tracking = sub is not None and (section, name) in _TRACKING_KEYS
+        if tracking or section == "extensions":
             return f"{key} is set outside the repo"
     return None
 

@@ -299,6 +299,16 @@ def test_branch_settings_from_outside_the_repo_ask_git(clone: Path, counted: Cou
     _asks_git(clone, counted, "outside the repo", outside_keys=keys, env=env)
 
 
+def test_settings_outside_the_repo_that_track_nothing_do_not_ask_git(
+    clone: Path, counted: CountedGit
+) -> None:
+    env = {**os.environ, "GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "branch.sort"}
+    env |= {"GIT_CONFIG_VALUE_0": "-refname", "GIT_CONFIG_KEY_1": "remote.pushDefault"}
+    env["GIT_CONFIG_VALUE_1"] = "origin"
+    _, ran = _both_ways(clone, counted, outside_keys=command_config_keys(env), env=env)
+    assert ran == ["status"]
+
+
 def test_a_name_git_would_shorten_otherwise_asks_git(clone: Path, counted: CountedGit) -> None:
     # A tag named like the upstream makes %(upstream:short) "remotes/origin/alpha".
     git(clone, "tag", "origin/alpha")
