@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     token_file: Path | None = None
     cadence_minutes: float = Field(default=15.0, gt=0)
     cadence_grace_minutes: float = Field(default=5.0, ge=0)
+    # Metrics (GET /metrics): behind the token like the rest of the API, unless the operator
+    # opens them explicitly for a loopback Prometheus that holds no token.
+    metrics_public: bool = Field(
+        default=False, description="serve GET /metrics without the bearer token"
+    )
 
     @field_validator("home", mode="after")
     @classmethod

@@ -20,7 +20,7 @@ from statehub.api import dashboard
 from statehub.api.auth import Authenticated
 from statehub.api.errors import install_error_handlers
 from statehub.api.limits import MAX_BODY_BYTES, BodySizeLimit
-from statehub.api.routes import cadence, health, progress, repos, status, sweeps
+from statehub.api.routes import cadence, health, metrics, progress, repos, status, sweeps
 from statehub.api.running import RunningSweeps
 from statehub.settings import Settings
 from statehub.store import Store
@@ -31,7 +31,8 @@ the progress events it records, and see the fleet's last observed state.
 
 When the server has a token (STATEHUB_TOKEN / STATEHUB_TOKEN_FILE), every
 endpoint but `/health` — this schema and the docs included — requires
-`Authorization: Bearer <token>`. Request bodies are limited to 1 MiB.
+`Authorization: Bearer <token>` (`/metrics` too, unless STATEHUB_METRICS_PUBLIC=1).
+Request bodies are limited to 1 MiB.
 """
 
 
@@ -80,6 +81,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(health.router)
     for router in (sweeps.router, status.router, cadence.router, progress.router, repos.router):
         app.include_router(router, dependencies=[Authenticated])
+    metrics.install(app, public=settings.metrics_public)
     _add_docs(app)
     dashboard.install(app)  # GET / and /dashboard/…: signs in by itself (see session.py)
     return app

@@ -4,7 +4,8 @@ and the Prometheus metrics collector.
 Everything here sits beside the sweep, never on its path: the sweep tells its observers
 (``statehub.sweep.observers``) and goes on. This package imports ``sweep`` and ``store``;
 neither imports it. Libraries for the network (Apprise, prometheus_client) are imported only
-where a channel or a scrape uses them, never by a sweep with nothing configured.
+where a channel or a scrape uses them, never by a sweep with nothing configured: metrics
+(``metrics``, fed by ``scrape``) are loaded by the API's ``GET /metrics`` route alone.
 """
 
 from __future__ import annotations

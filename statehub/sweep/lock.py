@@ -168,6 +168,12 @@ def read_holder(path: Path, *, wait: float = 0.1) -> LockHolder:
         time.sleep(_POLL_SECONDS)
 
 
+def is_held(path: Path) -> bool:
+    """Whether a sweep holds the lock right now, without waiting for its name (a metrics
+    scrape asks this every few seconds). Only looks: never takes it."""
+    return _held(path)
+
+
 def current_holder(path: Path) -> LockHolder | None:
     """Who holds the lock right now, or None when it is free. Only looks: never takes it."""
     if not _held(path):

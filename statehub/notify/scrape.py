@@ -1,0 +1,119 @@
+"""What a metrics scrape reads from the store: one ``Snapshot`` of the sweeps and the fleet.
+
+Read at scrape time, so a sweep run by the CLI or the local timer counts exactly as one run
+by the server. A scrape comes every 15 to 60 seconds, for the whole life of the server,
+while the events table grows by ~100 sweeps a day, each carrying its whole result
+document; so the counters are one aggregate over the events' *columns*. A sweep's outcome
+is read from its ``summary`` column, which ``SweepResult.summary()`` writes from the
+outcome (``lock skipped: …``, ``failed: …``, ``… (degraded)``, anything else ok): parsing a
+payload per event per scrape would cost JSON decoding of every sweep ever recorded. Only
+the newest sweep that ran is read whole (its duration and fetch failures).
+
+Events recorded before sweeps carried their health read as ``ok`` here unless lock-skipped
+or failed (their summaries never said "degraded"); the cadence pages derive those.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session
+
+from statehub.cadence.marks import UNTAGGED
+from statehub.health import observe
+from statehub.notify.snapshot import DEGRADED, FAILED, LOCK_SKIPPED, OK, LastSweep, Snapshot
+from statehub.store import Store
+from statehub.store.models import EventRow, RepoRow
+from statehub.sweep.lock import is_held
+from statehub.sweep.result import EVENT_TYPE
+
+
+def outcome_column() -> ColumnElement[str]:
+    """The SQL expression giving an event's outcome from its summary (see the docstring)."""
+    summary = EventRow.summary
+    return case(
+        (summary.like("lock skipped:%"), LOCK_SKIPPED),
+        (summary.like("failed:%"), FAILED),
+        (summary.like("%(degraded)"), DEGRADED),
+        else_=OK,
+    )
+
+
+def read_snapshot(store: Store) -> Snapshot:
+    """Everything a scrape exports but the lock. Raises StoreError when the store is down."""
+    with store.reading() as db:
+        sweeps, last_run_id, last_success_at = _sweep_counts(db)
+        last_run = _last_sweep(db, last_run_id) if last_run_id is not None else None
+        registered, needing_action, by_finding = _fleet(db)
+    return Snapshot(
+        sweeps=sweeps,
+        last_run=last_run,
+        last_success_at=last_success_at,
+        repos_registered=registered,
+        repos_needing_action=needing_action,
+        repos_by_finding=by_finding,
+    )
+
+
+def lock_held(lock_path: Path) -> bool:
+    """Whether a sweep holds the lock now; only looks, so a scrape never makes a sweep skip."""
+    return is_held(lock_path)
+
+
+def _sweep_counts(db: Session) -> tuple[dict[tuple[str, str], int], int | None, datetime | None]:
+    outcome = outcome_column().label("outcome")
+    query = (
+        select(
+            EventRow.triggered_by,
+            outcome,
+            func.count(),
+            func.max(EventRow.id),
+            func.max(EventRow.created_at),
+        )
+        .where(EventRow.event_type == EVENT_TYPE)
+        .group_by(EventRow.triggered_by, outcome)
+    )
+    counts: Counter[tuple[str, str]] = Counter()
+    last_run_id: int | None = None
+    last_success_at: datetime | None = None
+    for trigger, kind, count, newest_id, newest_at in db.execute(query):
+        counts[(trigger or UNTAGGED, kind)] += count
+        if kind == LOCK_SKIPPED:
+            continue
+        last_run_id = max(newest_id, last_run_id or newest_id)
+        if kind == OK and (last_success_at is None or newest_at > last_success_at):
+            last_success_at = newest_at
+    return dict(counts), last_run_id, last_success_at
+
+
+def _last_sweep(db: Session, event_id: int) -> LastSweep | None:
+    row = db.execute(
+        select(EventRow.created_at, EventRow.payload).where(EventRow.id == event_id)
+    ).first()
+    if row is None:  # pruned between the two reads
+        return None
+    finished_at, payload = row
+    seen = observe(payload)
+    duration = payload.get("duration_seconds")
+    return LastSweep(
+        finished_at=finished_at,
+        duration_seconds=float(duration) if isinstance(duration, int | float) else None,
+        fetch_failures=len(set(seen.fetch_failed) | set(seen.fetch_timed_out)),
+    )
+
+
+def _fleet(db: Session) -> tuple[int, int, dict[str, int]]:
+    """Repos registered, those needing action and per finding, as their last check saw them.
+
+    Only the findings column is read: the fleet is hundreds of rows, their states are not."""
+    by_finding: Counter[str] = Counter()
+    registered = needing_action = 0
+    for (findings,) in db.execute(select(RepoRow.last_findings)):
+        registered += 1
+        codes = set(findings or ())
+        needing_action += bool(codes)
+        by_finding.update(codes)
+    return registered, needing_action, dict(by_finding)
