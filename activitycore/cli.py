@@ -18,6 +18,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from rich.console import Console
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.service import RPCError
 
 from activitycore import output
@@ -25,6 +26,7 @@ from activitycore.cadence import RunMark, mirror, trigger_slots
 from activitycore.definitions import load_definitions
 from activitycore.devserver import DevServer, find_temporal_cli
 from activitycore.errors import ActivityCoreError, ConfigError, DefinitionError, StoreError
+from activitycore.metrics import metrics_runtime
 from activitycore.schedules import describe_schedules, sync_schedules
 from activitycore.settings import Settings, load_settings
 from activitycore.store import Store, catalog, runs
@@ -39,7 +41,7 @@ app = typer.Typer(
     "and the ActivityRun audit trail. Settings come from the environment: "
     "ACTIVITY_CORE_HOME, ACTIVITY_CORE_DATABASE_URL, ACTIVITY_DEFINITION_DIRS, "
     "TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ACTIVITY_CORE_TASK_QUEUE, STATE_HUB_URL, "
-    "STATE_HUB_TOKEN (see docs/activity-core.md).",
+    "STATE_HUB_TOKEN, ACTIVITY_CORE_METRICS_ADDRESS (see docs/activity-core.md).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -98,11 +100,12 @@ def _with_temporal(
     body: Callable[[Client, Store], Coroutine[Any, Any, T]],
     *,
     announce: bool = True,
+    runtime: Runtime | None = None,
 ) -> T:
     store = _open_store(settings, announce=announce)
 
     async def main() -> T:
-        client = await connect(settings)
+        client = await connect(settings, runtime=runtime)
         return await body(client, store)
 
     try:
@@ -186,11 +189,16 @@ def worker() -> None:
 
     def body() -> None:
         settings = _settings()
+        runtime = metrics_runtime(settings)
         console.print(
             f"worker on task queue [bold]{settings.task_queue}[/] at "
             f"{settings.temporal_address} (namespace {settings.temporal_namespace}); Ctrl-C stops"
         )
-        _with_temporal(settings, lambda c, s: run_until_stopped(c, s, settings))
+        if settings.metrics_address:
+            console.print(f"metrics on http://{settings.metrics_address}/metrics")
+        _with_temporal(
+            settings, lambda c, s: run_until_stopped(c, s, settings, runtime), runtime=runtime
+        )
         console.print("worker stopped")
 
     _guarded(body)
@@ -388,11 +396,12 @@ def _interrupt(_signum: int, _frame: object) -> None:
 async def _dev_main(settings: Settings) -> None:
     store = _open_store(settings)
     try:
-        client = await connect(settings, wait_seconds=20)
+        runtime = metrics_runtime(settings)
+        client = await connect(settings, wait_seconds=20, runtime=runtime)
         report = await sync_schedules(client, store, settings)
         output.print_schedule_sync(console, report, settings)
         console.print(f"worker on task queue [bold]{settings.task_queue}[/]; Ctrl-C stops all")
-        await run_until_stopped(client, store, settings)
+        await run_until_stopped(client, store, settings, runtime)
     finally:
         store.dispose()
 

@@ -7,6 +7,7 @@ The variable names are the ones operators already use (``TEMPORAL_ADDRESS`` is a
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +24,22 @@ def default_home() -> Path:
     xdg = os.environ.get("XDG_STATE_HOME")
     base = Path(xdg) if xdg else Path.home() / ".local" / "state"
     return base / "activity-core"
+
+
+def metrics_address(value: str) -> str:
+    """``IP:port`` or ``[IPv6]:port``, as the SDK's exporter binds it (it resolves no names)."""
+    example = "expected IP:port such as 127.0.0.1:9464 or [::1]:9464"
+    host, colon, port = value.rpartition(":")
+    if not colon or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"{example}, got {value!r}")
+    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        address = ipaddress.ip_address(bare)
+    except ValueError:
+        raise ValueError(f"{example} (an IP address, not a host name), got {value!r}") from None
+    if address.version == 6 and bare == host:
+        raise ValueError(f"{example} (an IPv6 address in brackets), got {value!r}")
+    return value
 
 
 def _env(name: str) -> AliasChoices:
@@ -86,6 +103,12 @@ class Settings(BaseSettings):
         validation_alias=_env("ACTIVITY_CORE_HEARTBEAT_TIMEOUT_SECONDS"),
         description="a worker silent this long is presumed dead; its action is retried",
     )
+    # Metrics: the Temporal SDK's own and activitycore_runs_* on one Prometheus endpoint.
+    metrics_address: str | None = Field(
+        default=None,
+        validation_alias=_env("ACTIVITY_CORE_METRICS_ADDRESS"),
+        description="IP:port the worker serves Prometheus metrics on (/metrics); unset: none",
+    )
     temporal_cli: Path | None = Field(
         default=None,
         validation_alias=_env("ACTIVITY_CORE_TEMPORAL_CLI"),
@@ -109,6 +132,13 @@ class Settings(BaseSettings):
                 f"expected an http(s) URL such as http://127.0.0.1:8000, got {value!r}"
             )
         return value.rstrip("/")
+
+    @field_validator("metrics_address", mode="after")
+    @classmethod
+    def _ip_and_port(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        return metrics_address(value)
 
     @property
     def resolved_database_url(self) -> str:
@@ -149,7 +179,8 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = "; ".join(
-            f"{_ENV_NAMES.get(str(err['loc'][0]), err['loc'][0])}: {err['msg']}"
+            f"{_ENV_NAMES.get(str(err['loc'][0]), err['loc'][0])}: "
+            f"{err['msg'].removeprefix('Value error, ')}"
             for err in exc.errors()
         )
         raise ConfigError(f"invalid settings — {problems}") from None

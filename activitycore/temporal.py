@@ -5,22 +5,26 @@ from __future__ import annotations
 import asyncio
 
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 
 from activitycore.errors import TemporalUnavailable
 from activitycore.settings import Settings
 
 
-async def connect(settings: Settings, *, wait_seconds: float = 0.0) -> Client:
+async def connect(
+    settings: Settings, *, wait_seconds: float = 0.0, runtime: Runtime | None = None
+) -> Client:
     """A client for the configured address and namespace.
 
     ``wait_seconds`` keeps retrying that long — for a server that is still starting.
+    ``runtime``: the worker's, when it serves metrics (activitycore.metrics).
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_seconds
     while True:
         try:
             return await Client.connect(
-                settings.temporal_address, namespace=settings.temporal_namespace
+                settings.temporal_address, namespace=settings.temporal_namespace, runtime=runtime
             )
         except RuntimeError as exc:  # the SDK's core bridge reports connect failures this way
             if loop.time() >= deadline:

@@ -10,8 +10,10 @@ from contextlib import asynccontextmanager
 
 import httpx
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
+from activitycore.metrics import export_runs
 from activitycore.run_activities import RunActivities
 from activitycore.settings import Settings
 from activitycore.store import Store
@@ -40,15 +42,21 @@ async def running_worker(client: Client, store: Store, settings: Settings) -> As
                 yield worker
 
 
-async def run_until_stopped(client: Client, store: Store, settings: Settings) -> None:
-    """Run the worker until SIGINT or SIGTERM."""
+async def run_until_stopped(
+    client: Client, store: Store, settings: Settings, runtime: Runtime | None = None
+) -> None:
+    """Run the worker until SIGINT or SIGTERM; with ``runtime`` (the client's, serving
+    metrics) keep activity-core's run metrics on its meter."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
         async with running_worker(client, store, settings):
-            await stop.wait()
+            if runtime is None:
+                await stop.wait()
+            else:
+                await export_runs(store, runtime.metric_meter, stop)
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)

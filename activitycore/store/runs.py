@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ RUNNING, SUCCEEDED, FAILED, SKIPPED = "running", "succeeded", "failed", "skipped
 # An attempt failed and Temporal will try again: `error` holds that attempt's reason.
 RETRYING = "retrying"
 IN_PROGRESS = (RUNNING, RETRYING)
+FINISHED = (SUCCEEDED, FAILED, SKIPPED)
 
 
 @dataclass(frozen=True)
@@ -124,3 +125,23 @@ def runs_fired_since(db: Session, *, definition_id: str, since: datetime) -> lis
         RunRow.run_id, RunRow.scheduled_for, RunRow.fired_at, RunRow.status, RunRow.trigger
     ).where(RunRow.definition_id == definition_id, RunRow.fired_at >= since)
     return [tuple(row) for row in db.execute(query)]
+
+
+@dataclass(frozen=True)
+class RunTotal:
+    definition: str  # the definition's name
+    status: str  # one of FINISHED
+    runs: int
+    last_finished_at: datetime | None
+
+
+def run_totals(db: Session) -> list[RunTotal]:
+    """Finished runs per definition name and status, and the newest finish of each: one
+    aggregate over columns (never the context snapshots), for the worker's metrics."""
+    query = (
+        select(DefinitionRow.name, RunRow.status, func.count(), func.max(RunRow.finished_at))
+        .join(DefinitionRow, DefinitionRow.id == RunRow.definition_id)
+        .where(RunRow.status.in_(FINISHED))
+        .group_by(DefinitionRow.name, RunRow.status)
+    )
+    return [RunTotal(name, status, count, last) for name, status, count, last in db.execute(query)]

@@ -124,6 +124,8 @@ def worker_process(settings: Any, log: Path) -> subprocess.Popen[bytes]:
         env["STATE_HUB_URL"] = settings.state_hub_url
     if settings.token():
         env["STATE_HUB_TOKEN"] = settings.token()
+    if settings.metrics_address:
+        env["ACTIVITY_CORE_METRICS_ADDRESS"] = settings.metrics_address
     with log.open("ab") as out:
         return subprocess.Popen(
             [str(BIN / "activity-core"), "worker"],
