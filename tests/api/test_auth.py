@@ -27,6 +27,7 @@ PROTECTED = [
     ("POST", "/consistency/sweep/remote-all"),
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
+    ("GET", "/metrics"),
 ]
 
 pytestmark = sqlite_only

@@ -34,6 +34,7 @@ OPERATIONS = [
     "GET /repos",
     "GET /repos/{name}",
     "GET /repos/{name}/history",
+    "GET /metrics",
 ]
 # schemathesis's pytest plugin (from_fixture) does not run under pytest 9, so
 # hypothesis drives its strategies directly. Kept modest: the whole run < 60 s.
