@@ -7,7 +7,8 @@ document; so the counters are one aggregate over the events' *columns*. A sweep'
 is read from its ``summary`` column, which ``SweepResult.summary()`` writes from the
 outcome (``lock skipped: …``, ``failed: …``, ``… (degraded)``, anything else ok): parsing a
 payload per event per scrape would cost JSON decoding of every sweep ever recorded. Only
-the newest sweep that ran is read whole (its duration and fetch failures).
+the newest sweep that ran is read whole (its duration and fetch failures). And the totals
+are kept between scrapes while no event was added or removed (``SweepTotalsCache``).
 
 Events recorded before sweeps carried their health read as ``ok`` here unless lock-skipped
 or failed (their summaries never said "degraded"); the cadence pages derive those.
@@ -16,6 +17,7 @@ or failed (their summaries never said "degraded"); the cadence pages derive thos
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -42,16 +44,49 @@ def outcome_column() -> ColumnElement[str]:
     )
 
 
-def read_snapshot(store: Store) -> Snapshot:
+@dataclass(frozen=True)
+class SweepTotals:
+    sweeps: dict[tuple[str, str], int]  # (trigger, outcome) -> sweeps
+    last_run_id: int | None
+    last_success_at: datetime | None
+
+
+class SweepTotalsCache:
+    """The sweep totals of the last scrape, kept while no event was added or removed.
+
+    A sweep every 15 minutes and a scrape every 15 seconds: 59 scrapes in 60 find the same
+    events. Their newest id and their number (both read from the event-type index, not the
+    table) tell whether anything changed: an append raises the id, a prune lowers the count.
+    One per app; a race between two scrapes only computes the same totals twice.
+    """
+
+    def __init__(self) -> None:
+        self._cached: tuple[tuple[int | None, int], SweepTotals] | None = None
+
+    def totals(self, db: Session) -> SweepTotals:
+        newest, count = db.execute(
+            select(func.max(EventRow.id), func.count()).where(EventRow.event_type == EVENT_TYPE)
+        ).one()
+        key = (newest, count)
+        cached = self._cached
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        totals = _sweep_counts(db)
+        self._cached = (key, totals)
+        return totals
+
+
+def read_snapshot(store: Store, cache: SweepTotalsCache | None = None) -> Snapshot:
     """Everything a scrape exports but the lock. Raises StoreError when the store is down."""
     with store.reading() as db:
-        sweeps, last_run_id, last_success_at = _sweep_counts(db)
-        last_run = _last_sweep(db, last_run_id) if last_run_id is not None else None
+        totals = (cache or SweepTotalsCache()).totals(db)
+        newest = totals.last_run_id
+        last_run = _last_sweep(db, newest) if newest is not None else None
         registered, needing_action, by_finding = _fleet(db)
     return Snapshot(
-        sweeps=sweeps,
+        sweeps=totals.sweeps,
         last_run=last_run,
-        last_success_at=last_success_at,
+        last_success_at=totals.last_success_at,
         repos_registered=registered,
         repos_needing_action=needing_action,
         repos_by_finding=by_finding,
@@ -63,7 +98,7 @@ def lock_held(lock_path: Path) -> bool:
     return is_held(lock_path)
 
 
-def _sweep_counts(db: Session) -> tuple[dict[tuple[str, str], int], int | None, datetime | None]:
+def _sweep_counts(db: Session) -> SweepTotals:
     outcome = outcome_column().label("outcome")
     query = (
         select(
@@ -86,7 +121,7 @@ def _sweep_counts(db: Session) -> tuple[dict[tuple[str, str], int], int | None, 
         last_run_id = max(newest_id, last_run_id or newest_id)
         if kind == OK and (last_success_at is None or newest_at > last_success_at):
             last_success_at = newest_at
-    return dict(counts), last_run_id, last_success_at
+    return SweepTotals(dict(counts), last_run_id, last_success_at)
 
 
 def _last_sweep(db: Session, event_id: int) -> LastSweep | None:

@@ -7,7 +7,7 @@ only importer of ``prometheus_client`` in State Hub: the CLI never loads it.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 
@@ -22,10 +22,11 @@ router = APIRouter(tags=["metrics"])
 # A plain def: FastAPI runs it on a worker thread, so the store's reads never block the
 # event loop. A registry per scrape costs nothing and holds no state between scrapes.
 @router.get("/metrics", response_class=Response)
-def metrics(settings: SettingsDep, store: StoreDep) -> Response:
+def metrics(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     """Prometheus metrics of the sweeps and the fleet (docs/metrics.md)."""
+    cache: scrape.SweepTotalsCache = request.app.state.metrics_cache
     collector = StoreCollector(
-        read_snapshot=lambda: scrape.read_snapshot(store),
+        read_snapshot=lambda: scrape.read_snapshot(store, cache),
         lock_held=lambda: scrape.lock_held(settings.lock_path),
         cadence=Cadence(
             every_seconds=settings.cadence_minutes * 60,
@@ -36,4 +37,5 @@ def metrics(settings: SettingsDep, store: StoreDep) -> Response:
 
 
 def install(app: FastAPI, *, public: bool) -> None:
+    app.state.metrics_cache = scrape.SweepTotalsCache()
     app.include_router(router, dependencies=[] if public else [Authenticated])
