@@ -129,7 +129,10 @@ class SweepResult(BaseModel):
         return data
 
     def summary(self) -> str:
-        """One line for logs and the progress event's ``summary`` column."""
+        """One line for logs and the progress event's ``summary`` column.
+
+        Its shape is read back: the metrics count outcomes by its ``lock skipped:`` and
+        ``failed:`` prefixes and its `` (degraded)`` suffix (statehub.notify.scrape)."""
         if self.lock_skipped:
             holder = self.held_by.triggered_by if self.held_by else "another sweep"
             return f"lock skipped: held by {holder}"
