@@ -20,6 +20,7 @@ import contextlib
 import logging
 from collections.abc import Iterable
 
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio.common import MetricMeter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
@@ -112,7 +113,11 @@ async def export_runs(
     while not stop.is_set():
         try:
             metrics.update(await asyncio.to_thread(read_totals, store))
-        except StoreError as exc:
-            logger.warning("metrics: activity_runs cannot be read, values kept: %s", exc)
+        except (StoreError, SQLAlchemyError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            logger.warning("metrics: activity_runs cannot be read, values kept: %s", first)
+        except Exception:
+            # The worker runs the schedules; its metrics must never be what stops it.
+            logger.exception("metrics: updating the run metrics failed, values kept")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)

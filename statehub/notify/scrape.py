@@ -22,9 +22,11 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from statehub.cadence.marks import UNTAGGED
+from statehub.errors import StoreError
 from statehub.health import observe
 from statehub.notify.snapshot import DEGRADED, FAILED, LOCK_SKIPPED, OK, LastSweep, Snapshot
 from statehub.store import Store
@@ -78,11 +80,16 @@ class SweepTotalsCache:
 
 def read_snapshot(store: Store, cache: SweepTotalsCache | None = None) -> Snapshot:
     """Everything a scrape exports but the lock. Raises StoreError when the store is down."""
-    with store.reading() as db:
-        totals = (cache or SweepTotalsCache()).totals(db)
-        newest = totals.last_run_id
-        last_run = _last_sweep(db, newest) if newest is not None else None
-        registered, needing_action, by_finding = _fleet(db)
+    try:
+        with store.reading() as db:
+            totals = (cache or SweepTotalsCache()).totals(db)
+            newest = totals.last_run_id
+            last_run = _last_sweep(db, newest) if newest is not None else None
+            registered, needing_action, by_finding = _fleet(db)
+    except SQLAlchemyError as exc:
+        # What the store did not already translate (it maps "unavailable"): still a store
+        # problem to the collector, which then answers statehub_up 0, not a 500.
+        raise StoreError(f"reading the store failed: {str(exc).strip().splitlines()[0]}") from exc
     return Snapshot(
         sweeps=totals.sweeps,
         last_run=last_run,

@@ -218,3 +218,18 @@ def test_a_store_that_cannot_be_read_is_statehub_up_0(
     failures = [r for r in caplog.records if r.name == "statehub.metrics"]
     assert failures and all(r.exc_info is None for r in failures)
     assert "statehub_up 0" in failures[0].getMessage()
+
+
+def test_a_query_the_store_does_not_translate_is_statehub_up_0_too(
+    client: httpx.Client, store: Store
+) -> None:
+    # A table gone under the server (a hand-run DROP, a restore gone wrong). On PostgreSQL
+    # that is a ProgrammingError the store does not call "unavailable": still not a 500.
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE progress_events")
+
+    answer = client.get("/metrics")
+
+    assert answer.status_code == 200, answer.text
+    assert value(answer.text, "statehub_up") == 0
+    assert value(answer.text, "statehub_lock_held") == 0
