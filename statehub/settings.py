@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import socket
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from durations import DurationError, parse_duration
 from statehub.errors import ConfigError
 
 
@@ -60,6 +62,24 @@ class Settings(BaseSettings):
     metrics_public: bool = Field(
         default=False, description="serve GET /metrics without the bearer token"
     )
+    # Retention (statehub prune, and the server once a day): progress events and repo
+    # changes older than this go, but for what is still read (statehub.store.retention).
+    retention: timedelta = Field(
+        default=timedelta(days=90), description="e.g. 90d: how long history is kept"
+    )
+    prune_interval_seconds: float = Field(default=86400.0, gt=0, description="server's prune")
+    prune_delay_seconds: float = Field(default=60.0, ge=0, description="first one after start")
+
+    @field_validator("retention", mode="before")
+    @classmethod
+    def _retention(cls, value: object) -> object:
+        # The project's one grammar (90d, 12w), not pydantic's ISO 8601 or bare seconds.
+        if isinstance(value, str):
+            try:
+                return parse_duration(value)
+            except DurationError as exc:
+                raise ValueError(str(exc)) from None
+        return value
 
     @field_validator("home", mode="after")
     @classmethod

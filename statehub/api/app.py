@@ -20,6 +20,7 @@ from statehub.api import dashboard
 from statehub.api.auth import Authenticated
 from statehub.api.errors import install_error_handlers
 from statehub.api.limits import MAX_BODY_BYTES, BodySizeLimit
+from statehub.api.pruning import DailyPrune
 from statehub.api.routes import cadence, health, metrics, progress, repos, status, sweeps
 from statehub.api.running import RunningSweeps
 from statehub.settings import Settings
@@ -51,9 +52,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             app.state.sweeps = RunningSweeps(settings, opened)
         # Sweeps that finished while the database was away are recorded first, in order.
         await anyio.to_thread.run_sync(app.state.sweeps.record_spool)
+        app.state.pruner = DailyPrune(settings, app.state.store)
+        app.state.pruner.start()
         try:
             yield
         finally:
+            app.state.pruner.stop()
             # Graceful shutdown (SIGTERM): running sweeps finish — each is bounded
             # by its budget — and are recorded before the store closes.
             await anyio.to_thread.run_sync(app.state.sweeps.wait_all)

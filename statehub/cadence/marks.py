@@ -1,19 +1,21 @@
-"""The one reader of a recorded sweep's payload: a sweep event reduced to a ``SweepMark``.
+"""A recorded sweep reduced to a ``SweepMark``: what cadence needs of it.
 
 Everything cadence (the verdict, the strip, the status page, the dashboard's sweep rows)
 knows about a recorded sweep comes through ``mark_from_payload`` (``mark_of`` for a stored
-event), so they never disagree about when a sweep started, who fired it, whether it was a
-lock skip or whether it failed. Pure: no I/O.
+event, ``mark_from_digest`` for its summary row), all three on ``statehub.digest``'s one
+reading of a document, so they never disagree about when a sweep started, who fired it,
+whether it was a lock skip or whether it failed. Pure: no I/O.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
-from statehub.health import Health, health_of, observe
+from statehub.digest import SweepDigest, facts_of
+from statehub.health import Health
 
 ACTIVITY_CORE = "activity-core"
 LOCAL_TIMER = "local-timer"
@@ -66,59 +68,64 @@ class SweepMark:
         return not self.failed
 
 
-def _parse_time(value: Any, name: str) -> datetime:
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{name} {value!r} is not an ISO-8601 time") from None
-    else:
-        raise ValueError(f"{name} is missing or not a time: {value!r}")
-    if parsed.tzinfo is None:
-        raise ValueError(f"{name} {value!r} has no time zone")
-    return parsed.astimezone(UTC)
-
-
 def mark_from_payload(
     event_id: int, payload: dict[str, Any], *, recorded_at: datetime | None = None
 ) -> SweepMark:
-    """A mark from a ``consistency_sweep_remote_all`` payload (the sweep result document).
-
-    ``failed``: the exit code is missing or says the sweep could not run. Warn
-    sweeps always exit 0 and fix-mode's 1 only means findings remain, so both ran.
-    ``recorded_at`` (the event's created_at) stands in for a missing time, so
-    one odd row cannot hide a whole week from the verdict.
-    """
-    started = payload.get("started_at")
-    finished = payload.get("finished_at")
-    if started is None and recorded_at is not None:
-        started = recorded_at
-    started_at = _parse_time(started, "started_at")
-    finished_at = _parse_time(finished if finished is not None else started_at, "finished_at")
-    raw_exit = payload.get("exit_code")
-    exit_code = raw_exit if isinstance(raw_exit, int) and not isinstance(raw_exit, bool) else None
-    lock_skipped = payload.get("lock_skipped") is True
-    ok_codes = {0, 1} if payload.get("mode") == "fix" else {0}
-    triggered_by = payload.get("triggered_by")
-    sweep_id = payload.get("sweep_id")
-    caller_run_id = payload.get("caller_run_id")
-    health, _, _ = health_of(payload)
-    seen = observe(payload)
+    """A mark from a ``consistency_sweep_remote_all`` payload (the sweep result document);
+    ValueError when its times cannot be read. The rules are ``statehub.digest.facts_of``'s,
+    shared with the sweep's summary row."""
+    facts = facts_of(payload, recorded_at=recorded_at)
     return SweepMark(
         event_id=event_id,
-        sweep_id=str(sweep_id) if sweep_id is not None else None,
-        triggered_by=str(triggered_by) if triggered_by is not None else None,
-        started_at=started_at,
-        finished_at=finished_at,
-        lock_skipped=lock_skipped,
-        exit_code=exit_code,
-        failed=exit_code not in ok_codes or health is Health.FAILED,
-        caller_run_id=str(caller_run_id) if caller_run_id is not None else None,
-        health=health.value,
-        fetched=seen.fetched,
-        fetch_attempted=seen.fetch_attempted,
+        sweep_id=facts.sweep_id,
+        triggered_by=facts.triggered_by,
+        started_at=facts.started_at,
+        finished_at=facts.finished_at,
+        lock_skipped=facts.lock_skipped,
+        exit_code=facts.exit_code,
+        failed=facts.failed,
+        caller_run_id=facts.caller_run_id,
+        health=facts.health.value,
+        fetched=facts.fetched,
+        fetch_attempted=facts.fetch_attempted,
+    )
+
+
+def mark_from_digest(row: SweepDigest) -> SweepMark:
+    """The mark of a sweep's summary row: the same as ``mark_of`` its event."""
+    if row.problem is not None:
+        return _unreadable(row.event_id, row.sweep_id, row.triggered_by, row.created_at)
+    return SweepMark(
+        event_id=row.event_id,
+        sweep_id=row.document_sweep_id,
+        triggered_by=row.document_triggered_by,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        lock_skipped=row.lock_skipped,
+        exit_code=row.exit_code,
+        failed=row.failed,
+        caller_run_id=row.caller_run_id,
+        health=row.health,
+        fetched=row.fetched,
+        fetch_attempted=row.fetch_attempted,
+    )
+
+
+def _unreadable(
+    event_id: int, sweep_id: str | None, triggered_by: str | None, recorded_at: datetime
+) -> SweepMark:
+    # A row we cannot read must not vanish from the verdict: it counts as a
+    # failed sweep at the time it was recorded.
+    return SweepMark(
+        event_id=event_id,
+        sweep_id=sweep_id,
+        triggered_by=triggered_by,
+        started_at=recorded_at,
+        finished_at=recorded_at,
+        lock_skipped=False,
+        exit_code=None,
+        failed=True,
+        health=Health.FAILED.value,
     )
 
 
@@ -143,17 +150,5 @@ def mark_of(event: RecordedEvent) -> SweepMark:
     try:
         return mark_from_payload(event.id, event.payload, recorded_at=event.created_at)
     except ValueError as exc:
-        # A row we cannot read must not vanish from the verdict: it counts as a
-        # failed sweep at the time it was recorded.
         logger.warning("progress event %s: %s; counted as a failed sweep", event.id, exc)
-        return SweepMark(
-            event_id=event.id,
-            sweep_id=event.sweep_id,
-            triggered_by=event.triggered_by,
-            started_at=event.created_at,
-            finished_at=event.created_at,
-            lock_skipped=False,
-            exit_code=None,
-            failed=True,
-            health=Health.FAILED.value,
-        )
+        return _unreadable(event.id, event.sweep_id, event.triggered_by, event.created_at)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -66,8 +67,15 @@ def _newest(db: Session, wanted: Callable[[ProgressEvent], bool]) -> ProgressEve
     return None
 
 
+class Recorded(Protocol):
+    """A recorded sweep: its event, or its summary row (the dashboard reads those)."""
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
 def overdue(
-    completed: ProgressEvent | None, now: datetime, *, cadence_minutes: float, grace_minutes: float
+    completed: Recorded | None, now: datetime, *, cadence_minutes: float, grace_minutes: float
 ) -> tuple[bool, str | None]:
     """Overdue when no real sweep finished within cadence + grace (or none ever did)."""
     if completed is None:

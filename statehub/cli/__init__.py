@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from statehub.cli import cadence, demo, doctor, progress, repos, serve, sweep
+from statehub.cli import cadence, demo, doctor, progress, prune, repos, serve, sweep
 from statehub.cli.output import err_console, shown
 from statehub.errors import ConfigError, HomeUnusable, RegistryError, StateHubError, StoreError
 
@@ -28,6 +28,7 @@ app.command("cadence")(cadence.cadence)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("doctor")(doctor.doctor)
+app.command("prune")(prune.prune)
 
 # Exit statuses beyond the sweep's own exit_code (0 ok, 1 fix-mode findings remain).
 EXIT_BAD_INPUT = 2

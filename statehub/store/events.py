@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from statehub.digest import SWEEP_EVENT, digest
 from statehub.store.models import EventRow
+from statehub.store.summaries import add_summary
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,11 @@ def append_event(
     # Refresh so the record holds what the database stored (e.g. UTC, not the
     # caller's zone), the same as a later read would return.
     db.refresh(row)
-    return ProgressEvent.from_row(row)
+    event = ProgressEvent.from_row(row)
+    if event_type == SWEEP_EVENT:
+        # Its summary row, in the same transaction: the two are never seen apart.
+        add_summary(db, digest(event))
+    return event
 
 
 def list_events(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from sqlstore.types import JSONDocument, UTCDateTime
@@ -118,3 +118,44 @@ class AlertStateRow(Base):
     candidate: Mapped[Any | None] = mapped_column(JSONDocument)
     streak: Mapped[int] = mapped_column(default=0)  # consecutive sweeps the candidate held
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SummaryRow(Base):
+    """One row per sweep event: what the dashboard, the status banner and /metrics read
+    instead of the payload (``statehub.digest.SweepDigest`` names each column)."""
+
+    __tablename__ = "sweep_summaries"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("progress_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    sweep_id: Mapped[str | None] = mapped_column(String(36))
+    triggered_by: Mapped[str | None] = mapped_column(String(100))
+    summary: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lock_skipped: Mapped[bool]
+    exit_code: Mapped[int | None]
+    failed: Mapped[bool]
+    health: Mapped[str] = mapped_column(String(16))
+    problem: Mapped[str | None] = mapped_column(Text)
+    document_sweep_id: Mapped[str | None] = mapped_column(Text)
+    document_triggered_by: Mapped[str | None] = mapped_column(Text)
+    caller_run_id: Mapped[str | None] = mapped_column(Text)
+    health_reasons: Mapped[list[str]] = mapped_column(JSONDocument)
+    health_derived: Mapped[bool]
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    mode: Mapped[str | None] = mapped_column(Text)
+    held_by: Mapped[str | None] = mapped_column(Text)
+    repos_total: Mapped[int | None] = mapped_column(Integer)
+    processed: Mapped[int]
+    clean: Mapped[int]
+    missing: Mapped[int]
+    budget: Mapped[int]
+    errors: Mapped[int]
+    fetched: Mapped[int]
+    fetch_attempted: Mapped[int]
+    fetch_failed: Mapped[int]
+    fetch_timeout: Mapped[int]
+    findings: Mapped[dict[str, int]] = mapped_column(JSONDocument)

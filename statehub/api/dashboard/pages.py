@@ -18,15 +18,15 @@ from statehub.api.dashboard.render import page
 from statehub.api.dashboard.session import signed_in, token_required
 from statehub.api.deps import SettingsDep, StoreDep, SweepsDep
 from statehub.cadence import status as status_rules
-from statehub.cadence.history import iter_marks
+from statehub.cadence.marks import mark_from_digest
 from statehub.errors import RepoNotFound
-from statehub.health import health_of
+from statehub.health import Health
 from statehub.repoview import repo_history, repo_view
 from statehub.settings import Settings
-from statehub.store.events import get_event_by_sweep_id, list_events
+from statehub.store import summaries
+from statehub.store.events import get_event_by_sweep_id
 from statehub.store.repos import list_repos
 from statehub.sweep.lock import current_holder
-from statehub.sweep.result import EVENT_TYPE
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,12 +60,14 @@ def dashboard(
         return _sign_in_page()
     now = datetime.now(UTC)
     start, _ = strip.window(now)
+    # Sweeps are read from their summary rows, never their payloads (a megabyte each for a
+    # big fleet): the page costs the same with 90 days of history as with one.
     with store.reading() as db:
         repos = list_repos(db)
-        recent = list_events(db, event_type=EVENT_TYPE, limit=RECENT_SWEEPS)
-        marks = list(iter_marks(db, since=start))
-        completed = status_rules.last_completed(db)
-        attempt = status_rules.last_attempt(db)
+        recent = summaries.recent_summaries(db, limit=RECENT_SWEEPS)
+        marks = [mark_from_digest(s) for s in summaries.summaries_since(db, start)]
+        completed = summaries.last_completed(db)
+        attempt = summaries.last_attempt(db)
     overdue, overdue_reason = status_rules.overdue(
         completed,
         now,
@@ -74,7 +76,9 @@ def dashboard(
     )
     rows = fleet.ordered(repos)
     health, health_reasons, health_derived = (
-        health_of(attempt.payload) if attempt else (None, [], False)
+        (Health(attempt.health), attempt.health_reasons, attempt.health_derived)
+        if attempt
+        else (None, [], False)
     )
     return page(
         "index.html",
@@ -87,7 +91,7 @@ def dashboard(
             "q": q,
             "finding": finding,
             "cells": strip.cells(marks, now),
-            "recent": [sweeps.row_for(e) for e in recent],
+            "recent": [sweeps.row_of(s) for s in recent],
             "last_completed": completed,
             "health": health,
             "health_reasons": health_reasons,

@@ -1,9 +1,10 @@
 """Recent sweeps and one sweep's document, as the dashboard shows them. Pure: no I/O.
 
-Rows are read from the payload defensively: the event log is append-only and
-outlives schema changes, and one odd row must not take the whole page down. When a sweep
-started, who fired it, whether it was a lock skip and its exit code come from the one
-payload reader (``statehub.cadence.marks``), so a row and the strip never disagree.
+Rows are read from each sweep's summary row (``statehub.digest``), which reads its payload
+defensively: the event log is append-only and outlives schema changes, and one odd row must
+not take the whole page down. When a sweep started, who fired it, whether it was a lock skip
+and its exit code come through its mark (``statehub.cadence.marks``), so a row and the strip
+never disagree.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from pydantic import ValidationError
 
-from statehub.cadence.marks import mark_of
-from statehub.health import Health, health_of
+from statehub.cadence.marks import mark_from_digest
+from statehub.digest import SweepDigest, digest
+from statehub.health import Health
 from statehub.store.events import ProgressEvent
 from statehub.sweep.result import SweepResult
 
@@ -59,36 +60,32 @@ class SweepRow:
         return "ok" if self.exit_code == 0 and self.health is Health.OK else "danger"
 
 
-def _count(payload: dict[str, Any], key: str) -> int:
-    value = payload.get(key)
-    return len(value) if isinstance(value, list) else 0
+def row_of(summary: SweepDigest) -> SweepRow:
+    """The row of a sweep's summary (``sweep_summaries``): the page never parses payloads."""
+    mark = mark_from_digest(summary)
+    return SweepRow(
+        event_id=summary.event_id,
+        sweep_id=summary.sweep_id,
+        triggered_by=summary.triggered_by or mark.triggered_by or "untagged",
+        started_at=mark.started_at,
+        duration_seconds=summary.duration_seconds,
+        mode=summary.mode,
+        processed=summary.processed,
+        clean=summary.clean,
+        missing=summary.missing,
+        budget=summary.budget,
+        errors=summary.errors,
+        lock_skipped=mark.lock_skipped,
+        held_by=summary.held_by,
+        exit_code=mark.exit_code,
+        health=Health(summary.health),
+        health_reasons=tuple(summary.health_reasons),
+    )
 
 
 def row_for(event: ProgressEvent) -> SweepRow:
-    payload = event.payload
-    mark = mark_of(event)
-    duration = payload.get("duration_seconds")
-    held = payload.get("held_by")
-    held_by = held.get("triggered_by") if isinstance(held, dict) else None
-    health, reasons, _ = health_of(payload)
-    return SweepRow(
-        event_id=event.id,
-        sweep_id=event.sweep_id,
-        triggered_by=event.triggered_by or mark.triggered_by or "untagged",
-        started_at=mark.started_at,
-        duration_seconds=float(duration) if isinstance(duration, int | float) else None,
-        mode=payload.get("mode") if isinstance(payload.get("mode"), str) else None,
-        processed=_count(payload, "repos_processed"),
-        clean=_count(payload, "skipped_clean"),
-        missing=_count(payload, "skipped_missing"),
-        budget=_count(payload, "skipped_budget"),
-        errors=_count(payload, "errors"),
-        lock_skipped=mark.lock_skipped,
-        held_by=str(held_by) if held_by else None,
-        exit_code=mark.exit_code,
-        health=health,
-        health_reasons=tuple(reasons),
-    )
+    """The same row read from the event itself (one sweep's page has its payload anyway)."""
+    return row_of(digest(event))
 
 
 @dataclass(frozen=True)

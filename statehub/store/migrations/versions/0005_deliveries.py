@@ -1,7 +1,7 @@
 """deliveries (the notifications outbox) and alert_states (what was announced)
 
 Revision ID: 0005
-Revises: 0003 (0004, retention's sweep summaries, lands beside it; the chain is fixed at merge)
+Revises: 0004
 Create Date: 2026-12-01
 
 Both tables come in one revision because the alerts cannot work without either: the outbox
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
