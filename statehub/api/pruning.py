@@ -3,7 +3,8 @@ then every ``prune_interval_seconds`` (a day).
 
 A thread of its own, never a request's or a sweep's: its deletes go in short batches
 (``statehub.store.retention``), so neither waits on it for long. A failed prune is logged
-and tried again at the next interval; it never takes the server down.
+and tried again at the next interval; it never takes the server down. Each prune is logged;
+one that deleted something is also recorded as a ``store_pruned`` progress event.
 """
 
 from __future__ import annotations
@@ -50,8 +51,11 @@ class DailyPrune:
                 older_than=self._settings.retention,
                 keep_window=MAX_WINDOW,
             )
-            with self._store.session() as db:
-                record_prune(db, report, triggered_by="server")
+            # Recorded when it deleted something: a quiet day's prune is a log line, not
+            # an event a day in everyone's progress listing.
+            if report.progress_events or report.repo_changes:
+                with self._store.session() as db:
+                    record_prune(db, report, triggered_by="server")
         except Exception:
             # Whatever went wrong (the database away, most likely), the next day tries again.
             logger.exception("the daily prune failed; it runs again in %gs", self._interval)
