@@ -1,10 +1,10 @@
 """Store reads: the recorded sweeps of a window, as marks, and their verdict (the I/O edge).
 
 A week at 15 minutes is ~700 slots; with both callers and their lock skips that
-is 1,400 to 2,000 events, each carrying a whole sweep result. They are read a page
-at a time, newest first, through the ``since`` index on created_at, and each
-page is reduced to marks before the next one is read, so memory stays bounded
-by one page whatever the fleet size; the window itself is capped.
+is 1,400 to 2,000 sweeps. They are read from their summary rows (``sweep_summaries``,
+a few hundred bytes each, never the payloads of whole sweep results), a page at a time,
+newest first, through the index on created_at, so memory stays bounded by one page
+whatever the window; the window itself is capped.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from statehub.cadence.marks import ACTIVITY_CORE, SweepMark, mark_of
+from statehub.cadence.marks import ACTIVITY_CORE, SweepMark, mark_from_digest
 from statehub.cadence.verdict import DEFAULT_EVERY, DEFAULT_TOLERANCE, CadenceVerdict, judge
 from statehub.store import Store
-from statehub.store.events import list_events
-from statehub.sweep.result import EVENT_TYPE
+from statehub.store.summaries import summaries_since
 
 PAGE = 200
 MAX_WINDOW = timedelta(days=31)
@@ -29,11 +28,11 @@ def iter_marks(db: Session, *, since: datetime, page: int = PAGE) -> Iterator[Sw
     """Marks of every sweep recorded at or after ``since``, newest first, a page at a time."""
     before: int | None = None
     while True:
-        events = list_events(db, event_type=EVENT_TYPE, limit=page, before_id=before, since=since)
-        yield from (mark_of(e) for e in events)
-        if len(events) < page:
+        rows = summaries_since(db, since, limit=page, before_id=before)
+        yield from (mark_from_digest(row) for row in rows)
+        if len(rows) < page:
             return
-        before = events[-1].id
+        before = rows[-1].event_id
 
 
 def window_verdict(

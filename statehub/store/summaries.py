@@ -54,12 +54,18 @@ def recent_summaries(db: Session, *, limit: int) -> list[SweepDigest]:
     return [_digest(row) for row in db.scalars(query)]
 
 
-def summaries_since(db: Session, since: datetime) -> list[SweepDigest]:
-    """The rows of every sweep recorded at or after ``since``, newest first (a day of
-    sweeps every 15 minutes is ~100 small rows)."""
+def summaries_since(
+    db: Session, since: datetime, *, limit: int | None = None, before_id: int | None = None
+) -> list[SweepDigest]:
+    """The rows of the sweeps recorded at or after ``since``, newest first (a day of
+    sweeps every 15 minutes is ~100 small rows); ``limit`` and ``before_id`` (event ids
+    below it) page through a longer window."""
     query = (
         select(SummaryRow)
         .where(SummaryRow.created_at >= since)
         .order_by(SummaryRow.event_id.desc())
+        .limit(limit)
     )
+    if before_id is not None:
+        query = query.where(SummaryRow.event_id < before_id)
     return [_digest(row) for row in db.scalars(query)]

@@ -18,7 +18,7 @@ from statehub.api.dashboard.render import page
 from statehub.api.dashboard.session import signed_in, token_required
 from statehub.api.deps import SettingsDep, StoreDep, SweepsDep
 from statehub.cadence import status as status_rules
-from statehub.cadence.marks import mark_from_digest
+from statehub.cadence.history import iter_marks
 from statehub.errors import RepoNotFound
 from statehub.health import Health
 from statehub.repoview import repo_history, repo_view
@@ -65,7 +65,7 @@ def dashboard(
     with store.reading() as db:
         repos = list_repos(db)
         recent = summaries.recent_summaries(db, limit=RECENT_SWEEPS)
-        marks = [mark_from_digest(s) for s in summaries.summaries_since(db, start)]
+        marks = list(iter_marks(db, since=start))
         completed = summaries.last_completed(db)
         attempt = summaries.last_attempt(db)
     overdue, overdue_reason = status_rules.overdue(
