@@ -58,13 +58,12 @@ class DailyPrune:
                     record_prune(db, report, triggered_by="server")
         except Exception:
             # Whatever went wrong (the database away, most likely), the next day tries again.
-            logger.exception("the daily prune failed; it runs again in %gs", self._interval)
+            logger.exception(
+                "the daily prune failed; it runs again in %gs",
+                self._settings.prune_interval_seconds,
+            )
             return None
         self.runs += 1
         self.last = report
         logger.info("daily prune: %s", report.sentence())
         return report
-
-    @property
-    def _interval(self) -> float:
-        return self._settings.prune_interval_seconds
