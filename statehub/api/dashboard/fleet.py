@@ -229,6 +229,11 @@ class FleetCounts:
     unchecked: int
 
 
+def finding_counts(rows: Sequence[FleetRow]) -> dict[str, int]:
+    """How many repos needing action show each badge (a finding, ``error`` or ``missing``)."""
+    return dict(Counter(code for row in rows if row.needs_action for code in row.badges))
+
+
 def counts(rows: Sequence[FleetRow]) -> FleetCounts:
     return FleetCounts(
         total=len(rows),

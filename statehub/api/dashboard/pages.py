@@ -13,7 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from statehub.api.dashboard import fleet, strip, sweeps
+from statehub.api.dashboard import banner, fleet, strip, sweeps
 from statehub.api.dashboard.render import page
 from statehub.api.dashboard.session import signed_in, token_required
 from statehub.api.deps import SettingsDep, StoreDep, SweepsDep
@@ -80,24 +80,33 @@ def dashboard(
         if attempt
         else (None, [], False)
     )
+    fleet_counts = fleet.counts(rows)
+    top = banner.banner(
+        overdue=overdue,
+        overdue_reason=overdue_reason,
+        health=health,
+        health_reasons=health_reasons,
+        health_derived=health_derived,
+        total=fleet_counts.total,
+        needs_action=fleet_counts.needs_action,
+        clean=fleet_counts.clean,
+        unchecked=fleet_counts.unchecked,
+        findings=fleet.finding_counts(rows),
+    )
     return page(
         "index.html",
         {
             **_common(request, settings, now),
             "rows": rows,
             "visible": [fleet.matches(r, name=q, tag=finding) for r in rows],
-            "counts": fleet.counts(rows),
+            "counts": fleet_counts,
+            "banner": top,
             "options": fleet.filter_options(rows, finding),
             "q": q,
             "finding": finding,
             "cells": strip.cells(marks, now),
             "recent": [sweeps.row_of(s) for s in recent],
             "last_completed": completed,
-            "health": health,
-            "health_reasons": health_reasons,
-            "health_derived": health_derived,
-            "overdue": overdue,
-            "overdue_reason": overdue_reason,
             "holder": current_holder(settings.lock_path),
             "running_here": sweeps_here.running_ids(),
         },
