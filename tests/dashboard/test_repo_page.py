@@ -48,13 +48,14 @@ def test_each_badge_says_what_it_is_about_and_the_legend_what_each_means(
     sweep(client)
     page.goto("/")
 
-    badge = page.locator('tr[data-repo="experiments"] [data-finding="ahead"]')
-    expect(badge).to_have_attribute(
-        "title", f"{MEANINGS['ahead']}: feature: 1 ahead of origin/feature"
+    tip = page.locator("#badge-tip")
+    page.locator('tr[data-repo="experiments"] [data-finding="ahead"]').hover()
+    expect(tip).to_be_visible()
+    expect(tip).to_have_text(f"ahead: {MEANINGS['ahead']}\nfeature: 1 ahead of origin/feature")
+    page.locator('tr[data-repo="sandbox"] [data-finding="operation_in_progress"]').hover()
+    expect(tip).to_have_text(
+        f"operation in progress: {MEANINGS['operation_in_progress']}\na merge is in progress"
     )
-    expect(
-        page.locator('tr[data-repo="sandbox"] [data-finding="operation_in_progress"]')
-    ).to_have_attribute("title", f"{MEANINGS['operation_in_progress']}: a merge is in progress")
     legend = page.locator("#legend")
     legend.locator("summary").click()
     for finding in Finding:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 
 from statehub.api.dashboard import fleet, render, strip, sweeps
 from statehub.cadence.marks import SweepMark
+from statehub.fleet.explain import MEANINGS
 from statehub.store.events import ProgressEvent
 from statehub.store.repos import RepoRecord
 
@@ -74,6 +76,34 @@ def test_a_row_names_the_other_branches_that_need_action() -> None:
         "spike: no upstream",
         "old: upstream gone",
     )
+
+
+def test_a_badge_says_what_its_code_means_and_what_it_is_about_here_escaped() -> None:
+    repo = dataclasses.replace(
+        _repo("a", state={"branch": "main"}, findings=("ahead", "stash")),
+        last_details=[{"finding": "ahead", "about": "f\x1b[2J: 1 ahead of origin/f"}],
+    )
+
+    row = fleet.row_for(repo)
+
+    assert row.badge_title("ahead") == (
+        "ahead: " + MEANINGS["ahead"] + "\nf\\x1b[2J: 1 ahead of origin/f"
+    )
+    assert row.badge_description("ahead") == (
+        MEANINGS["ahead"] + "; here: f\\x1b[2J: 1 ahead of origin/f"
+    )
+    assert row.badge_title("stash") == "stash: " + MEANINGS["stash"]  # nothing known beyond it
+
+
+def test_finding_counts_count_repos_needing_action_per_badge() -> None:
+    rows = [
+        fleet.row_for(_repo("a", state={}, findings=("dirty", "ahead"))),
+        fleet.row_for(_repo("b", state={}, findings=("dirty",))),
+        fleet.row_for(_repo("c", state={"missing": True})),
+        fleet.row_for(_repo("d", state={})),
+    ]
+
+    assert fleet.finding_counts(rows) == {"dirty": 2, "ahead": 1, "missing": 1}
 
 
 def test_rows_needing_action_come_first_then_unchecked_then_clean() -> None:
@@ -244,11 +274,13 @@ def test_durations(seconds: float | None, text: str) -> None:
     assert render.duration(seconds) == text
 
 
-def test_long_paths_keep_their_end() -> None:
+def test_long_paths_keep_their_last_whole_components() -> None:
     path = "/very/long/path/to/the/workspace/of/someone/who/nests/deeply/repo-name"
 
     short = render.short_path(path)
 
-    assert short.endswith("/deeply/repo-name") and short.startswith("\u2026")
-    assert len(short) == 44
+    # The most components that fit in 44 characters, cut at a slash: never "…ne/who/…".
+    assert short == "\u2026/of/someone/who/nests/deeply/repo-name"
     assert render.short_path("/src/api") == "/src/api"
+    # One component longer than the room keeps its end.
+    assert render.short_path("/x/" + "y" * 60) == "\u2026" + "y" * 43

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from statehub.fleet.explain import meaning
+from statehub.fleet.names import printable
 from statehub.fleet.state import Finding
 from statehub.store.repos import RepoRecord
 
@@ -73,10 +74,22 @@ class FleetRow:
     other_branches: tuple[str, ...] = ()  # e.g. "feature ↑2": why "ahead" when main is not
     abouts: tuple[tuple[str, str], ...] = ()  # finding -> what it is about, from the last check
 
-    def badge_title(self, code: str) -> str:
-        """A badge's tooltip: what the code means and, when known, what it is about here."""
+    def badge_about(self, code: str) -> str | None:
+        """What a badge is about in this repo (branch and counts, the remote that failed),
+        its control characters spelled out: branch names and git's lines are anyone's."""
         about = dict(self.abouts).get(code) or (self.message if code == "error" else None)
-        return f"{meaning(code)}: {about}" if about else meaning(code)
+        return printable(about) if about else None
+
+    def badge_title(self, code: str) -> str:
+        """A badge's tooltip: what the code means, then (when known) what it is about here."""
+        what = f"{label(code)}: {meaning(code)}"
+        about = self.badge_about(code)
+        return f"{what}\n{about}" if about else what
+
+    def badge_description(self, code: str) -> str:
+        """The same for a screen reader, which has just read the badge's label."""
+        about = self.badge_about(code)
+        return f"{meaning(code)}; here: {about}" if about else meaning(code)
 
     @property
     def needs_action(self) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -72,11 +71,17 @@ def duration(seconds: float | None) -> str:
 
 
 def short_path(path: str, keep: int = 44) -> str:
-    """The end of a long path: the repo's own directory is the part worth reading."""
-    home = str(Path.home())
-    if path == home or path.startswith(home + "/"):
-        path = "~" + path[len(home) :]
-    return path if len(path) <= keep else "\u2026" + path[-(keep - 1) :]
+    """The end of a long path, whole components first: the repo's own directory and its
+    parents are the part worth reading (``…/src/team/repo``). dashboard.js cuts the same
+    way to the width the row really has; this is the cut without script."""
+    if len(path) <= keep:
+        return path
+    parts = path.split("/")
+    for count in range(len(parts) - 2, 0, -1):
+        tail = "\u2026/" + "/".join(parts[-count:])
+        if len(tail) <= keep:
+            return tail
+    return "\u2026" + path[-(keep - 1) :]  # one component longer than the room: its end
 
 
 def repo_url(name: str) -> str:

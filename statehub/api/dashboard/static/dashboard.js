@@ -211,6 +211,116 @@
     });
   }
 
+  // --- finding badges: their explanation on hover and on focus ----------------------
+  function setUpBadges() {
+    const body = byId("fleet-body");
+    if (!body) return;
+    // As on the strip: the title is the no-JS tooltip; with JS the styled one replaces it
+    // (one tooltip, not two), and it shows on keyboard focus as well as on hover.
+    for (const badge of body.querySelectorAll(".badge[data-finding][title]")) {
+      badge.dataset.tip = badge.title;
+      badge.removeAttribute("title");
+    }
+    if (body.dataset.badgesReady) return;
+    body.dataset.badgesReady = "1";
+    let shown = null;
+    const hide = () => {
+      const tip = byId("badge-tip");
+      if (tip) tip.hidden = true;
+      shown?.removeAttribute("aria-describedby");
+      shown = null;
+    };
+    const show = (badge) => {
+      const tip = byId("badge-tip");
+      if (!tip || !badge.dataset.tip) return;
+      hide();
+      tip.textContent = badge.dataset.tip;
+      tip.hidden = false;
+      badge.setAttribute("aria-describedby", "badge-tip");
+      shown = badge;
+      // Fixed to the viewport, so the table's scroll box never clips it.
+      const at = badge.getBoundingClientRect();
+      const room = document.documentElement.clientWidth;
+      tip.style.left = `${Math.max(4, Math.min(at.left, room - tip.offsetWidth - 4))}px`;
+      const below = at.bottom + 6;
+      const fits = below + tip.offsetHeight <= window.innerHeight;
+      tip.style.top = `${fits ? below : Math.max(4, at.top - tip.offsetHeight - 6)}px`;
+    };
+    body.addEventListener("pointerover", (event) => {
+      const badge = event.target.closest(".badge[data-tip]");
+      badge ? show(badge) : hide();
+    });
+    body.addEventListener("pointerleave", hide);
+    body.addEventListener("focusin", (event) => {
+      const badge = event.target.closest(".badge[data-tip]");
+      badge ? show(badge) : hide();
+    });
+    body.addEventListener("focusout", hide);
+    window.addEventListener("scroll", hide, { passive: true });
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") hide(); // dismissible without moving (WCAG 1.4.13)
+    });
+  }
+
+  // --- repo paths: the last components, in the room the row has -----------------------
+  const ELLIPSIS = "\u2026/";
+
+  // The longest "…/a/b/repo" that fits ``room`` pixels; whole components only. When even
+  // the last one does not fit, CSS ellipsis cuts it.
+  function fitted(path, room, width) {
+    if (width(path) <= room) return path;
+    const parts = path.split("/");
+    for (let keep = parts.length - 2; keep >= 1; keep--) {
+      const text = ELLIPSIS + parts.slice(-keep).join("/");
+      if (width(text) <= room) return text;
+    }
+    return ELLIPSIS + parts[parts.length - 1];
+  }
+
+  const measure = document.createElement("canvas").getContext("2d");
+
+  function fitPaths() {
+    const spans = Array.from(document.querySelectorAll(".repo-path[data-path]"));
+    if (!spans.length || !measure) return;
+    // Widths are read with every path whole (the layout the table would have without the
+    // cut), so a path cut shorter before cannot have narrowed its own column; then every
+    // span is written at once: one layout, however many rows.
+    for (const span of spans) span.textContent = span.dataset.path;
+    const rooms = spans.map((span) => span.clientWidth);
+    // The longhands: canvas rejects a shorthand holding a line height or a stretch.
+    const style = getComputedStyle(spans[0]);
+    measure.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const width = (text) => measure.measureText(text).width;
+    spans.forEach((span, i) => {
+      span.textContent = fitted(span.dataset.path, rooms[i], width);
+    });
+  }
+
+  function setUpPaths() {
+    const body = byId("fleet-body");
+    if (!body) return;
+    fitPaths();
+    let pending = false;
+    new ResizeObserver(() => {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(() => {
+        pending = false;
+        fitPaths();
+      });
+    }).observe(body);
+    // Copying a shortened path copies all of it (a click selects it whole: user-select).
+    document.addEventListener("copy", (event) => {
+      const selection = document.getSelection();
+      const node = selection?.anchorNode;
+      const element = node?.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+      const span = element?.closest?.(".repo-path[data-path]");
+      if (!span || !span.contains(selection.focusNode) || !event.clipboardData) return;
+      event.clipboardData.setData("text/plain", span.dataset.path);
+      event.preventDefault();
+    });
+  }
+
   // --- refresh: re-read the page and swap its live parts --------------------------
   async function refresh() {
     const answer = await call(location.pathname + location.search);
@@ -229,6 +339,8 @@
     }
     document.title = fresh.title;
     setUpStrip();
+    setUpBadges();
+    fitPaths();
     applySort();
     applyFilter(false);
   }
@@ -327,6 +439,8 @@
   setUpFilter();
   setUpSort();
   setUpStrip();
+  setUpBadges();
+  setUpPaths();
   setUpSweepNow();
   setUpAutoRefresh();
 })();
