@@ -89,6 +89,9 @@ def test_the_dashboard_screenshot(page: Page, a_day: SweepResult, tmp_path: Path
     page.emulate_media(color_scheme="dark")
     page.goto("/")
     expect(page.locator(".strip a.slot")).to_have_count(93)
+    # A badge explaining itself, as an operator's pointer would find it.
+    page.locator('tr[data-repo="experiments"] [data-finding="ahead"]').hover()
+    expect(page.locator("#badge-tip")).to_contain_text("feature: 1 ahead of origin/feature")
 
     target = ROOT / "docs" / "dashboard.png"
     if os.environ.get("STATEHUB_UPDATE_SCREENSHOT") != "1":
