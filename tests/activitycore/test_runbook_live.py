@@ -271,7 +271,9 @@ def _check(outputs: dict[str, list[str]], home: Path, hub: Store) -> None:
     assert "status succeeded" in outputs["Manual Canary"][0]
     [canary_run] = re.findall(r"started run (\S+)", outputs["Manual Canary"][0])
     assert canary_run in outputs["Progress Event Check"][0]
-    assert "last fetch:" in outputs["Progress Event Check"][1]  # repos show, then its history
+    # repos show, then GET /repos/{name} (the same document as --json), then its history
+    assert "last fetch:" in outputs["Progress Event Check"][1]
+    assert '"last_fetch": {' in outputs["Progress Event Check"][1]
     assert canary_run in outputs["ActivityRun Check"][0]
     assert "[active]" in outputs["Parallel Week"][0]
     verdict, mirror = (words(o) for o in outputs["Verdict"])  # CLI and API; the mirror check

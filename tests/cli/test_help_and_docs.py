@@ -10,6 +10,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from statehub.cli import app
+from statehub.fleet.explain import MEANINGS
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
@@ -69,3 +70,8 @@ def test_the_display_filters_are_in_help_readme_and_runbook(
 def test_sweep_help_says_the_filters_leave_the_document_whole() -> None:
     shown = CliRunner().invoke(app, ["sweep", "--help"], env={"COLUMNS": "200"}).output
     assert "the recorded event and --json are the same" in " ".join(shown.split())
+
+
+def test_every_finding_is_explained_in_the_readme_as_the_code_explains_it() -> None:
+    for code, meaning in MEANINGS.items():
+        assert f"| `{code}` | {meaning} |" in README, f"README's table of findings lacks {code}"
