@@ -94,3 +94,27 @@ def test_slots_are_coloured_by_who_ran_and_show_skips_and_failures(
     expect(page).to_have_url(re.compile(f"/dashboard/sweeps/{core.sweep_id}$"))
     expect(page.locator("h1")).to_contain_text("Sweep of")
     expect(page.locator(".facts")).to_contain_text("activity-core")
+
+
+# Where the 3-hourly labels fall depends on the time of day: this puts one in each of the
+# last cells of a row (two rows of 48 at a phone's width, one of 96 wider) and measures.
+LABEL_AT = """(index) => {
+  const cells = document.querySelectorAll('.strip > li.cell');
+  for (const cell of cells) {
+    cell.removeAttribute('data-hour');
+    cell.classList.remove('hour-mark');
+  }
+  cells[index].dataset.hour = '21:00';
+  cells[index].classList.add('hour-mark');
+  return document.documentElement.scrollWidth;
+}"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_an_hour_label_at_the_end_of_a_row_stays_on_the_page(page: Page, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("/")
+
+    for index in [*range(40, 48), *range(88, 96)]:
+        scrolled = page.evaluate(LABEL_AT, index)
+        assert scrolled <= width, f"a label in cell {index} makes the page {scrolled}px wide"
