@@ -19,8 +19,11 @@ from statehub.git.runner import git_environment
 from statehub.sweep.engine import SWEEP_NICENESS
 from testing.serve import statehub_argv
 
+STATUS_COMMAND: tuple[str, ...] = STATUS_ARGS
+# What the shell loop the sweep replaced ran per repo; the sweep runs the second only when
+# it must (issue 15, item 1: one git process per repo where one is enough).
 INSPECT_COMMANDS: tuple[tuple[str, ...], ...] = (
-    STATUS_ARGS,
+    STATUS_COMMAND,
     ("for-each-ref", f"--format={BRANCH_FORMAT}", *REF_PATTERNS),
 )
 FETCH_COMMAND: tuple[str, ...] = (*FETCH_ARGS, "--", "origin")  # the bench fleets' one remote
@@ -33,6 +36,8 @@ class SweepRun:
     max_rss_mb: float
     counts: dict[str, int]
     workers: str = "?"  # the pool, when known
+    cpu_own: float = float("nan")  # Sweeper.run's own CPU (its threads), when timed inside
+    cpu_git: float = float("nan")  # … and its git children's
 
 
 def sweep_argv(*, fetch: bool) -> list[str]:
@@ -64,6 +69,8 @@ def sweep_engine(env: dict[str, str], *, fetch: bool) -> SweepRun:
         run.max_rss_mb,
         document["counts"],
         str(document["workers"]),
+        float(document.get("cpu_own", "nan")),
+        float(document.get("cpu_git", "nan")),
     )
 
 
@@ -97,12 +104,17 @@ def xargs_git(
     *,
     parallel: int,
     per_call: int = 1,
+    cpu: list[float] | None = None,
 ) -> float:
-    """Wall time of running ``commands`` in every repo through xargs."""
+    """Wall time of running ``commands`` in every repo through xargs; its CPU (xargs, the
+    shells and git) appended to ``cpu`` when given."""
     feed = b"\0".join(os.fsencode(p) for p in paths)
-    return run_child(
+    child = run_child(
         xargs_argv(commands, parallel=parallel, per_call=per_call), env=git_env(), stdin=feed
-    ).seconds
+    )
+    if cpu is not None:
+        cpu.append(child.cpu_seconds)
+    return child.seconds
 
 
 def sequential_git(paths: Sequence[Path], commands: Sequence[Sequence[str]]) -> float:

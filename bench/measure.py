@@ -22,12 +22,14 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class ChildRun:
-    """One child process: its wall time, its peak RSS (its own or a waited-for descendant's)."""
+    """One child process: its wall time, its peak RSS (its own or a waited-for descendant's),
+    and the CPU time (user + system) of it and every descendant it waited for."""
 
     seconds: float
     max_rss_mb: float
     returncode: int
     stdout: bytes
+    cpu_seconds: float = 0.0
 
 
 class ChildFailed(RuntimeError):
@@ -79,7 +81,8 @@ def run_child(
         tail = stderr.decode(errors="replace")[-2000:]
         raise ChildFailed(f"{' '.join(argv[:4])} … exited {proc.returncode}: {tail}")
     # ru_maxrss is in KiB on Linux.
-    return ChildRun(seconds, usage.ru_maxrss / 1024, proc.returncode, stdout)
+    cpu = usage.ru_utime + usage.ru_stime
+    return ChildRun(seconds, usage.ru_maxrss / 1024, proc.returncode, stdout, cpu)
 
 
 def _kill_group(pid: int) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import time
 
 from statehub.settings import load_settings
@@ -27,11 +28,13 @@ def main() -> None:
     settings = load_settings()
     store = Store.open(settings.resolved_database_url)
     try:
+        own, children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         result = Sweeper(settings, store).run(
             SweepRequest(max_seconds=args.max_seconds, fetch=args.fetch, triggered_by="bench")
         )
         seconds = time.perf_counter() - started
+        own, children = _cpu(resource.RUSAGE_SELF) - own, _cpu(resource.RUSAGE_CHILDREN) - children
     finally:
         store.dispose()
     counts = {
@@ -45,9 +48,17 @@ def main() -> None:
         "seconds": seconds,
         "checks_seconds": result.duration_seconds,
         "workers": _pool(settings.workers, fetch=args.fetch),
+        # CPU of Sweeper.run: the sweep's own threads, and the git processes it reaped.
+        "cpu_own": own,
+        "cpu_git": children,
         "counts": counts,
     }
     print(json.dumps(document))
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _pool(workers: int, *, fetch: bool) -> str:
