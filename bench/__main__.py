@@ -20,14 +20,24 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import api, bigrepo, history, local, progress, remote, scale, scheduler
+from bench import api, bigrepo, history, local, progress, remote, scale, scheduler, trust
 from bench.context import REPO, BenchContext, Sizes
 from bench.machine import describe, load_text
 from bench.measure import load_average
 from bench.report import Section, render, save_json
 from bench.tools import ToolsUnavailable, tools_venv
 
-SECTIONS = ("local", "remote", "scale", "bigrepo", "api", "progress", "history", "scheduler")
+SECTIONS = (
+    "local",
+    "remote",
+    "scale",
+    "trust",
+    "bigrepo",
+    "api",
+    "progress",
+    "history",
+    "scheduler",
+)
 NOTES = Path(__file__).with_name("findings.md")
 
 
@@ -116,6 +126,7 @@ def _runner(key: str, ctx: BenchContext) -> Callable[[], Section]:
         "api": api,
         "progress": progress,
         "history": history,
+        "trust": trust,
     }
     if key in modules:
         return lambda: modules[key].run(ctx)

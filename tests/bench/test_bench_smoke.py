@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import bigrepo, local, spawn_models
+from bench import bigrepo, local, scale, spawn_models, trust
 from bench.contenders import git_env
 from bench.context import BenchContext, Sizes
 from bench.fleet import LARGE, MISSING, MIX, BenchFleet, FleetSpec, Templates, check_fleet
@@ -103,6 +103,46 @@ def test_the_local_comparison_runs_and_renders(ctx: BenchContext) -> None:
     assert f"repos_processed {len(needing_action)}," in section.notes[0]
     page = render(title="t", intro=[], machine=[("m", "1")], sections=[section])
     assert "| local sweep, 40 repos" in page
+    # Each target against its own baseline: the engine against status alone, the CLI
+    # against the two commands.
+    targets = {row.measurement.split(",")[0]: row for row in section.rows if row.target}
+    assert "status alone" in targets["local sweep"].baseline
+    assert (
+        "status + for-each-ref"
+        in targets["`statehub sweep --remote-all --no-fetch --json`"].baseline
+    )
+    assert all(row.verdict in ("met", "**missed**") for row in targets.values())
+
+
+def test_the_scale_section_reports_growth_per_repo(ctx: BenchContext) -> None:
+    small = BenchContext(ctx.sizes.scaled(local_repos=20, scale_repos=40), ctx.work, quick=True)
+
+    section = scale.run(small)
+
+    names = [row.measurement for row in section.rows]
+    assert names[0].startswith("local sweep, 40 repos: wall time")
+    assert any(n.startswith("wall time per repo, 20 → 40") for n in names)
+    assert any(n.startswith("peak RSS per repo above an empty fleet's") for n in names)
+    assert all(row.verdict for row in section.rows)
+    # The empty fleet's sweep is the RSS floor the per-repo figure stands on.
+    assert section.samples["peak RSS MB, 0 repos"][0] > 0
+
+
+def test_the_trust_section_sweeps_both_recorded_commits(ctx: BenchContext) -> None:
+    small = BenchContext(ctx.sizes.scaled(local_repos=20), ctx.work, quick=True)
+    needing_action = [e for e in small.local_fleet().entries(20) if EXPECTED_FINDINGS.get(e.state)]
+
+    section = trust.run(small)
+
+    (row,) = section.rows
+    assert trust.AFTER in row.measurement and trust.BEFORE in row.baseline
+    assert row.verdict in ("met", "**missed**")
+    # Each side ran the engine of its own commit, from its export.
+    for commit in (trust.BEFORE, trust.AFTER):
+        assert (small.work / "snapshots" / commit / "statehub" / "sweep" / "engine.py").exists()
+    before, after = section.notes[0].split("; after ")
+    for side in (before, after):
+        assert f"repos_processed {len(needing_action)}," in side and "errors 0" in side
 
 
 @pytest.mark.parametrize("model", list(spawn_models.MODELS))
