@@ -13,19 +13,26 @@ from pathlib import Path
 
 from bench.context import REPO
 from bench.measure import run_child
-from statehub.fleet.porcelain import BRANCH_FORMAT, REF_PATTERNS, STATUS_ARGS
+from statehub.fleet.porcelain import STATUS_ARGS
 from statehub.git.inspect import FETCH_ARGS
 from statehub.git.runner import git_environment
 from statehub.sweep.engine import SWEEP_NICENESS
 from testing.serve import statehub_argv
 
+# The floor: the sweep's own status call, the one git process per repo it cannot avoid.
 STATUS_COMMAND: tuple[str, ...] = STATUS_ARGS
-# What the shell loop the sweep replaced ran per repo; the sweep runs the second only when
-# it must (issue 15, item 1: one git process per repo where one is enough).
-INSPECT_COMMANDS: tuple[tuple[str, ...], ...] = (
-    STATUS_COMMAND,
-    ("for-each-ref", f"--format={BRANCH_FORMAT}", *REF_PATTERNS),
+# The two-command baseline: status, then every branch's tip and upstream (and the upstream
+# heads) from for-each-ref — what the sweep ran for every repo before issue 15 and what a
+# shell loop needs for the same answer. Written out rather than taken from the engine's
+# constants, so that the baseline does not move when the engine's fallback call changes.
+LOOP_FOR_EACH_REF: tuple[str, ...] = (
+    "for-each-ref",
+    "--format=%(refname)%00%(objectname)%00%(upstream:short)%00%(upstream:track,nobracket)"
+    "%00%(upstream)%00%(upstream:remotename)%00%(upstream:remoteref)",
+    "refs/heads",
+    "refs/remotes",
 )
+INSPECT_COMMANDS: tuple[tuple[str, ...], ...] = (STATUS_COMMAND, LOOP_FOR_EACH_REF)
 FETCH_COMMAND: tuple[str, ...] = (*FETCH_ARGS, "--", "origin")  # the bench fleets' one remote
 
 
