@@ -88,6 +88,8 @@ def main() -> None:
             f"(checks {median([d['checks_seconds'] for d in measured]):.2f} s, "
             f"recording {median([d['seconds'] - d['checks_seconds'] for d in measured]):.2f} s, "
             f"peak RSS {median([d['max_rss_mb'] for d in measured]):.0f} MB, "
+            f"CPU own {median([d.get('cpu_own', float('nan')) for d in measured]):.2f} s, "
+            f"git {median([d.get('cpu_git', float('nan')) for d in measured]):.2f} s, "
             f"workers {measured[-1]['workers']}) samples {samples.values[name]}"
         )
     print(f"after/before: {samples.ratio('after', 'before'):.2f}")
