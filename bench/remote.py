@@ -34,6 +34,7 @@ def run(ctx: BenchContext) -> Section:
     env = statehub_env(home)
     paths = [e.path for e in entries]
     runs: list[SweepRun] = []
+    cpu: dict[str, list[float]] = {}
 
     def sweep() -> float:
         runs.append(sweep_engine(env, fetch=True))
@@ -44,9 +45,14 @@ def run(ctx: BenchContext) -> Section:
     samples = interleaved(
         {
             "sweep (Sweeper.run, fetch)": sweep,
-            xargs_name: lambda: xargs_git(paths, [FETCH_COMMAND], parallel=PARALLEL),
+            xargs_name: lambda: xargs_git(
+                paths, [FETCH_COMMAND], parallel=PARALLEL, cpu=cpu.setdefault(xargs_name, [])
+            ),
             same_work: lambda: xargs_git(
-                paths, [FETCH_COMMAND, *INSPECT_COMMANDS], parallel=PARALLEL
+                paths,
+                [FETCH_COMMAND, *INSPECT_COMMANDS],
+                parallel=PARALLEL,
+                cpu=cpu.setdefault(same_work, []),
             ),
             sequential_name: lambda: sequential_git(paths, [FETCH_COMMAND]),
         },
@@ -87,6 +93,14 @@ def run(ctx: BenchContext) -> Section:
         "two inspection commands, which the third contender adds to xargs. Checks took "
         f"{seconds(median([r.checks_seconds for r in runs]))} of the sweep's median; "
         "classified: " + ", ".join(f"{k} {v}" for k, v in runs[-1].counts.items()) + "."
+    )
+    own, git = median([r.cpu_own for r in runs]), median([r.cpu_git for r in runs])
+    section.notes.append(
+        f"CPU time (user + system, medians): the sweep's own threads {seconds(own)}, the git "
+        f"it ran (fetch, the remote's upload-pack, status …) {seconds(git)}; "
+        + "; ".join(f"{name}: {seconds(median(values))}" for name, values in cpu.items())
+        + ". Where the CPUs, not the remotes' latency, bound the run, the ratio to fetch-only "
+        "xargs follows the CPU the sweep's inspection adds to the fetches."
     )
     section.commands = [
         f"STATEHUB_HOME={home} python -m bench.sweep_child --fetch",
