@@ -40,6 +40,8 @@ FETCH_COMMAND: tuple[str, ...] = (*FETCH_ARGS, "--", "origin")  # the bench flee
 class SweepRun:
     seconds: float  # what is being compared: see sweep_engine / sweep_cli
     checks_seconds: float  # the document's duration: checking repos, before recording
+    # The sweep process's own peak (VmHWM, from the sweep child); for the CLI, wait4's
+    # ru_maxrss, which Linux carries over exec from the spawning bench: an upper bound.
     max_rss_mb: float
     counts: dict[str, int]
     workers: str = "?"  # the pool, when known
@@ -70,10 +72,11 @@ def sweep_engine(env: dict[str, str], *, fetch: bool) -> SweepRun:
     argv = [sys.executable, "-m", "bench.sweep_child", *(["--fetch"] if fetch else [])]
     run = run_child(argv, env=env, cwd=REPO)
     document = json.loads(run.stdout)
+    peak = document.get("peak_rss_mb")
     return SweepRun(
         float(document["seconds"]),
         float(document["checks_seconds"]),
-        run.max_rss_mb,
+        float(peak) if peak is not None else run.max_rss_mb,
         document["counts"],
         str(document["workers"]),
         float(document.get("cpu_own", "nan")),

@@ -134,8 +134,10 @@ def run(ctx: BenchContext, gita: Path | None) -> Section:
     section.notes.append(
         "Every sweep classified the fleet the same way: "
         + ", ".join(f"{k} {v}" for k, v in counts.items())
-        + ". Peak RSS of the CLI sweep: "
-        + f"{median([r.max_rss_mb for r in cli_runs]):.0f} MB."
+        + ". Peak RSS of the sweep child: "
+        + f"{median([r.max_rss_mb for r in engine_runs]):.0f} MB (its own, VmHWM); of the CLI "
+        + f"at most {median([r.max_rss_mb for r in cli_runs]):.0f} MB (wait4's ru_maxrss, which "
+        + "includes the bench's own RSS at the spawn)."
     )
     section.notes.append(cpu_note(engine_runs, xargs_cpu, n))
     section.commands = [

@@ -150,17 +150,21 @@ def interleaved(
     *,
     repetitions: int,
     warmup: Sequence[str] | None = None,
+    alternate: bool = False,
 ) -> Samples:
     """Run each contender ``repetitions`` times in turn; each call returns its figure.
 
     ``warmup`` names the contenders run once, unmeasured, first (all when None): the page
-    cache, .pyc files, a fetch's first download are not what we measure.
+    cache, .pyc files, a fetch's first download are not what we measure. ``alternate``
+    reverses the order every other round (A B, B A, A B …), so that a drift in the load
+    does not always favour whoever goes first: for a before/after of a few percent.
     """
     for name in contenders if warmup is None else warmup:
         contenders[name]()
     samples = Samples()
-    for _ in range(repetitions):
-        for name, run in contenders.items():
+    order = list(contenders.items())
+    for round_ in range(repetitions):
+        for name, run in reversed(order) if alternate and round_ % 2 else order:
             samples.add(name, run())
     return samples
 

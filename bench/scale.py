@@ -73,8 +73,9 @@ def run(ctx: BenchContext) -> Section:
         *_growth_rows(small, large, wall, base, rss),
     ]
     section.notes.append(
-        "Peak RSS is the sweep process's (wait4's ru_maxrss; git children are smaller). Per "
-        "repo it is the peak above the empty fleet's, divided by the repos: what each repo "
+        "Peak RSS is the sweep process's own (VmHWM, read by the sweep child as it ends; git "
+        "children are smaller). Per repo it is the peak above the empty fleet's, divided by "
+        "the repos: what each repo "
         "adds to the interpreter and its imports. Wall time per repo includes the lock, the "
         "listing and the recording, which grow with the fleet too."
     )

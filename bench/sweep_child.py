@@ -2,7 +2,9 @@
 
 Times ``Sweeper.run`` alone — the lock, the checks, the recording — which is what a running
 server does for each POST; the interpreter's start-up and imports (a CLI cost, paid once by a
-server) are outside the clock. Prints one JSON line. The parent reads the peak RSS from wait4.
+server) are outside the clock. Prints one JSON line, with this process's peak RSS: VmHWM, not
+ru_maxrss, which Linux carries over exec from the process that spawned it (the bench's own
+RSS, 120 MB and more, would hide a smaller sweep's).
 Settings come from the environment (``STATEHUB_HOME`` …), as for the CLI.
 """
 
@@ -51,9 +53,22 @@ def main() -> None:
         # CPU of Sweeper.run: the sweep's own threads, and the git processes it reaped.
         "cpu_own": own,
         "cpu_git": children,
+        "peak_rss_mb": _peak_rss_mb(),
         "counts": counts,
     }
     print(json.dumps(document))
+
+
+def _peak_rss_mb() -> float | None:
+    """This process's own high-water RSS (its address space's, since its exec)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return None  # not Linux: the parent falls back to wait4's figure
 
 
 def _cpu(who: int) -> float:
