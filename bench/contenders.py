@@ -47,6 +47,7 @@ class SweepRun:
     workers: str = "?"  # the pool, when known
     cpu_own: float = float("nan")  # Sweeper.run's own CPU (its threads), when timed inside
     cpu_git: float = float("nan")  # … and its git children's
+    cpu_total: float = float("nan")  # what was timed, in CPU: own + git, or the whole CLI's
 
 
 def sweep_argv(*, fetch: bool) -> list[str]:
@@ -64,7 +65,13 @@ def sweep_cli(env: dict[str, str], *, fetch: bool) -> SweepRun:
         for key in ("repos_processed", "skipped_clean", "skipped_missing", "skipped_budget")
     }
     counts["errors"] = len(document["errors"])
-    return SweepRun(run.seconds, float(document["duration_seconds"]), run.max_rss_mb, counts)
+    return SweepRun(
+        run.seconds,
+        float(document["duration_seconds"]),
+        run.max_rss_mb,
+        counts,
+        cpu_total=run.cpu_seconds,  # the CLI and every git it reaped
+    )
 
 
 def sweep_engine(env: dict[str, str], *, fetch: bool) -> SweepRun:
@@ -81,6 +88,7 @@ def sweep_engine(env: dict[str, str], *, fetch: bool) -> SweepRun:
         str(document["workers"]),
         float(document.get("cpu_own", "nan")),
         float(document.get("cpu_git", "nan")),
+        float(document.get("cpu_own", "nan")) + float(document.get("cpu_git", "nan")),
     )
 
 
