@@ -378,7 +378,7 @@ class ActiveSweep:
         def drain() -> None:
             # One long task per thread rather than a future per repo: a future's completion
             # wakes the waiting thread, which then contends for the GIL with the workers —
-            # about 0.1 ms per repo of the sweep's own CPU (bench/findings.md).
+            # 0.17 ms per repo of the sweep's own CPU in one A/B (bench/findings.md).
             while not stop.is_set() and (group := groups.next()) is not None:
                 check_group(group, plan=plan, on_done=finished)
 

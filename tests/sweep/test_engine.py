@@ -171,3 +171,22 @@ def test_a_registered_path_that_disappears_is_missing_not_an_error(
     result = sweeper.run(SweepRequest(max_seconds=60))
 
     assert result.skipped_missing == ["gone-soon"] and result.errors == []
+
+
+def test_progress_counts_every_repo_once_in_order_from_the_pool_threads(
+    fleet_builder: FleetBuilder, store: Store, sweeper: Sweeper
+) -> None:
+    repos = {f"r{i}": fleet_builder.clean(f"r{i}") for i in range(12)}
+    repos["gone"] = fleet_builder.missing("gone")
+    _register(store, repos)
+    reports: list[tuple[int, int, str]] = []
+
+    sweeper.run(
+        SweepRequest(max_seconds=60, fetch=False),
+        on_progress=lambda done, total, name: reports.append((done, total, name)),
+    )
+
+    # Reported as each check finishes, under one lock: the count never repeats or skips.
+    assert [done for done, _, _ in reports] == list(range(1, len(repos) + 1))
+    assert {total for _, total, _ in reports} == {len(repos)}
+    assert sorted(name for _, _, name in reports) == sorted(repos)
