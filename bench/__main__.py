@@ -2,7 +2,8 @@
 
     make bench                          # everything, full sizes (about 20-30 min on 2 cores)
     BENCH_QUICK=1 make bench            # a smoke pass with small numbers (a couple of minutes)
-    python -m bench --only local,scale  # some sections
+    python -m bench --only local,scale  # some sections; the page keeps the others as
+                                        # their last full run left them (bench/results/)
     python -m bench --quick --output -  # print instead of writing
 
 Quick runs write .bench/benchmarks-quick.md unless --output says otherwise, so a smoke pass
@@ -24,7 +25,7 @@ from bench import api, bigrepo, history, local, progress, remote, scale, schedul
 from bench.context import REPO, BenchContext, Sizes
 from bench.machine import describe, load_text
 from bench.measure import load_average
-from bench.report import Section, render, save_json
+from bench.report import Section, load_section, render, save_json, save_section
 from bench.tools import ToolsUnavailable, tools_venv
 
 SECTIONS = (
@@ -39,6 +40,9 @@ SECTIONS = (
     "scheduler",
 )
 NOTES = Path(__file__).with_name("findings.md")
+# Each section's last full figures, committed beside the code that measures them: a run of some
+# sections (BENCH_ONLY) rewrites the page with the others' kept figures, not without them.
+KEPT = Path(__file__).with_name("results")
 
 
 def _parse() -> argparse.Namespace:
@@ -87,6 +91,8 @@ def main() -> int:
         section.notes.append(f"Section time: {took:.0f} s.")
         print(f"bench: {key} done in {took:.0f} s", file=sys.stderr, flush=True)
         sections.append(section)
+    if _writes_the_page(args.output, ctx):
+        sections = _with_kept_sections(sections, measured_at=_utc_now())
     machine = [
         *describe(postgres_version),
         ("load average at start", load_text(load_start)),
@@ -114,6 +120,30 @@ def main() -> int:
     _write(page, args.output, ctx)
     save_json(work / ("results-quick.json" if ctx.quick else "results.json"), sections, machine)
     return 1 if any(s.error for s in sections) else 0
+
+
+def _writes_the_page(output: str | None, ctx: BenchContext) -> bool:
+    return not ctx.quick and not output
+
+
+def _utc_now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.gmtime())
+
+
+def _with_kept_sections(measured: list[Section], *, measured_at: str) -> list[Section]:
+    """This run's sections saved for later runs, and the sections it did not run as an
+    earlier run kept them, all in the page's order. A section that failed keeps its old
+    figures on disk (its error still shows on the page)."""
+    fresh = {section.key: section for section in measured}
+    for section in measured:
+        if section.error is None:
+            save_section(KEPT, section, measured_at=measured_at)
+    page: list[Section] = []
+    for key in SECTIONS:
+        section = fresh.get(key) or load_section(KEPT, key)
+        if section is not None:
+            page.append(section)
+    return page
 
 
 def _runner(key: str, ctx: BenchContext) -> Callable[[], Section]:

@@ -94,3 +94,31 @@ def _table(rows: list[Row], *, first: str) -> list[str]:
 def save_json(path: Path, sections: list[Section], machine: list[tuple[str, str]]) -> None:
     document = {"machine": dict(machine), "sections": [asdict(s) for s in sections]}
     path.write_text(json.dumps(document, indent=2, default=str) + "\n")
+
+
+def save_section(folder: Path, section: Section, *, measured_at: str) -> None:
+    """Keep one section's figures beside the page, so that a later run of other sections
+    still shows them (marked with their date) instead of dropping them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    document = {"measured_at": measured_at, "section": asdict(section)}
+    path = folder / f"{section.key}.json"
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n")
+
+
+def load_section(folder: Path, key: str) -> Section | None:
+    """The section as an earlier run kept it, with a note that says when; None if absent."""
+    path = folder / f"{key}.json"
+    try:
+        document = json.loads(path.read_text())
+        raw = dict(document["section"])
+        rows = [Row(**row) for row in raw.pop("rows")]
+        section = Section(rows=rows, **raw)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    where = "/".join(path.parts[-3:])
+    section.notes.insert(
+        0,
+        f"*Not re-measured in the latest run: these figures are from the run of "
+        f"{document['measured_at']} (UTC), kept in `{where}`.*",
+    )
+    return section
