@@ -6,15 +6,32 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-# JSONB on PostgreSQL so operators' SQL can use ->, ->> and containment cheaply; JSON text on
-# SQLite, whose -> operator (SQLite ≥ 3.38) reads it.
-# none_as_null: a Python None is SQL NULL, not the JSON literal 'null'.
-JSONDocument: TypeEngine[Any] = JSON(none_as_null=True).with_variant(
-    JSONB(none_as_null=True), "postgresql"
-)
+
+class _JSONDocument(TypeDecorator[Any]):
+    """JSONB on PostgreSQL so operators' SQL can use ->, ->> and containment cheaply; JSON
+    text on SQLite, whose -> operator (SQLite ≥ 3.38) reads it.
+
+    Not ``JSON().with_variant(JSONB(), "postgresql")``: building JSONB imports SQLAlchemy's
+    whole PostgreSQL dialect (asyncpg's and psycopg's included), a cost every SQLite
+    process paid at import (issue 15). The dialect's type is chosen when a dialect asks,
+    and a PostgreSQL dialect has imported its package by then.
+    """
+
+    # none_as_null: a Python None is SQL NULL, not the JSON literal 'null'.
+    impl = JSON(none_as_null=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB(none_as_null=True))
+        return dialect.type_descriptor(JSON(none_as_null=True))
+
+
+JSONDocument: TypeEngine[Any] = _JSONDocument()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
