@@ -11,9 +11,17 @@ never by ``activitycore`` (the services talk over HTTP only), and it never impor
 ``activitycore`` or ``testing`` (import-linter contracts in ``pyproject.toml``).
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("statehub")
-except PackageNotFoundError:  # running from a source tree without an install
-    __version__ = "0.0.0+source"
+
+def __getattr__(name: str) -> str:
+    # ``__version__`` is looked up when asked for (the API, the dashboard): importlib.metadata
+    # costs a CLI sweep tens of milliseconds it does not need (issue 15).
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("statehub")
+        except PackageNotFoundError:  # running from a source tree without an install
+            return "0.0.0+source"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,12 +17,14 @@ directory, not to the directory State Hub was started from.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from statehub.errors import ConfigError
+
+if TYPE_CHECKING:
+    import yaml
 
 
 class RepoEntry(BaseModel):
@@ -72,6 +74,8 @@ def _anchored(path: str, directory: Path) -> str:
 def _line_of(node: yaml.Node, loc: tuple[int | str, ...], *, key_itself: bool = False) -> int:
     """The 1-based line of the YAML node at ``loc`` (or of its nearest parent); with
     ``key_itself``, of the last key rather than its value (for an unknown key)."""
+    import yaml
+
     for depth, key in enumerate(loc, 1):
         if isinstance(node, yaml.MappingNode):
             want_key = key_itself and depth == len(loc)
@@ -89,6 +93,9 @@ def _line_of(node: yaml.Node, loc: tuple[int | str, ...], *, key_itself: bool = 
 
 
 def parse_fleet_config(text: str, *, source: str) -> FleetConfig:
+    # Imported here: most sweeps have no config file, and PyYAML is slow to import.
+    import yaml
+
     try:
         node = yaml.compose(text)
         data: Any = yaml.safe_load(text)
