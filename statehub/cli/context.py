@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from statehub.cli.output import err_console
 from statehub.errors import HomeUnusable
 from statehub.registry import DiscoverReport, sync_config_file
 from statehub.settings import Settings, load_settings
@@ -46,6 +45,8 @@ def opened(*, announce: bool = True, create_home: bool = True) -> Iterator[Conte
 
 def apply_config_file(ctx: Context) -> DiscoverReport | None:
     """Register the repos the config file names, if there is one; its problems to stderr."""
+    from statehub.cli.output import err_console  # rich: see announce_home
+
     report = sync_config_file(ctx.settings, ctx.store)
     for problem in report.problems if report else []:
         err_console.print(f"[yellow]config problem:[/] {problem}", highlight=False, soft_wrap=True)
@@ -53,6 +54,10 @@ def apply_config_file(ctx: Context) -> DiscoverReport | None:
 
 
 def announce_home(settings: Settings, database: str) -> None:
+    # rich is imported here, not at the top: ``sweep --json`` opens a store and prints
+    # nothing for a human, and must not pay for rich (issue 15).
+    from statehub.cli.output import err_console
+
     err_console.print(
         f"State Hub home {settings.home} · {database}", style="dim", highlight=False, soft_wrap=True
     )

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from typing import Any
-
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
+from statehub.cli.jsonout import print_json
 from statehub.fleet.names import printable
 
 # Data goes to stdout, everything for a human to stderr, so `--json | jq` stays clean.
 console = Console()
 err_console = Console(stderr=True)
 
-
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+__all__ = ["cell", "console", "err_console", "print_json", "shown"]
 
 
 def shown(text: object) -> str:
