@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import api, bigrepo, history, local, progress, remote, scale, scheduler, trust
+from bench import api, bigrepo, history, local, progress, remote, scale, scheduler, startup, trust
 from bench.context import REPO, BenchContext, Sizes
 from bench.machine import describe, load_text
 from bench.measure import load_average
@@ -38,6 +38,7 @@ SECTIONS = (
     "progress",
     "history",
     "scheduler",
+    "startup",
 )
 NOTES = Path(__file__).with_name("findings.md")
 # Each section's last full figures, committed beside the code that measures them: a run of some
@@ -157,6 +158,7 @@ def _runner(key: str, ctx: BenchContext) -> Callable[[], Section]:
         "progress": progress,
         "history": history,
         "trust": trust,
+        "startup": startup,
     }
     if key in modules:
         return lambda: modules[key].run(ctx)
