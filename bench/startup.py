@@ -38,6 +38,7 @@ class Contender:
     name: str
     argv: list[str]
     cwd: Path
+    env: dict[str, str]
 
 
 def run(ctx: BenchContext) -> Section:
@@ -48,18 +49,20 @@ def run(ctx: BenchContext) -> Section:
     sweep = [python, "-m", "statehub", *COMMAND]
     # cwd decides which statehub ``python -m`` imports: the checkout's, or the worktree's.
     contenders = [
-        Contender("python -c pass", [python, "-c", "pass"], REPO),
-        Contender("git --version", ["git", "--version"], REPO),
-        Contender("statehub sweep --json", sweep, REPO),
+        Contender("python -c pass", [python, "-c", "pass"], REPO, env),
+        Contender("git --version", ["git", "--version"], REPO, env),
+        Contender("statehub sweep --json", sweep, REPO, env),
     ]
     before = _worktree(ctx)
     if before is not None:
-        contenders.append(Contender("before", sweep, before))
-    for c in contenders:  # migrates the empty home once, and compiles every .pyc
-        run_child(c.argv, env=env, cwd=c.cwd)
+        # A home of its own: the older code refuses a database newer migrations have touched.
+        old_env = statehub_env(ctx.home("startup-empty-before"))
+        contenders.append(Contender("before", sweep, before, old_env))
+    for c in contenders:  # migrates each empty home once, and compiles every .pyc
+        run_child(c.argv, env=c.env, cwd=c.cwd)
     cpu: dict[str, list[float]] = {}
     samples = interleaved(
-        {c.name: _timed(c, env, cpu) for c in contenders},
+        {c.name: _timed(c, cpu) for c in contenders},
         repetitions=QUICK_REPETITIONS if ctx.quick else REPETITIONS,
         warmup=[],
     )
@@ -93,7 +96,7 @@ def run(ctx: BenchContext) -> Section:
                 f"now is {was / now:.2f}x / {cpu_was / cpu_now:.2f}x faster",
             )
         )
-    section.notes += _importtime_notes(contenders, env)
+    section.notes += _importtime_notes(contenders)
     section.commands = [
         f"STATEHUB_HOME={home} python -m statehub {' '.join(COMMAND)}",
         f"STATEHUB_HOME={home} python -X importtime -m statehub {' '.join(COMMAND)}",
@@ -106,18 +109,16 @@ def run(ctx: BenchContext) -> Section:
     return section
 
 
-def _timed(
-    contender: Contender, env: dict[str, str], cpu: dict[str, list[float]]
-) -> Callable[[], float]:
+def _timed(contender: Contender, cpu: dict[str, list[float]]) -> Callable[[], float]:
     def once() -> float:
-        wall, used = _wall_and_cpu(contender, env)
+        wall, used = _wall_and_cpu(contender)
         cpu.setdefault(contender.name, []).append(used)
         return wall
 
     return once
 
 
-def _wall_and_cpu(contender: Contender, env: dict[str, str]) -> tuple[float, float]:
+def _wall_and_cpu(contender: Contender) -> tuple[float, float]:
     """Wall time, and the CPU time (user + system) of the child and what it waited for.
 
     CPU time barely moves with load from elsewhere, where wall time on a busy 2-core
@@ -126,7 +127,7 @@ def _wall_and_cpu(contender: Contender, env: dict[str, str]) -> tuple[float, flo
     started = time.perf_counter()
     proc = subprocess.Popen(
         contender.argv,
-        env=env,
+        env=contender.env,
         cwd=contender.cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -156,13 +157,13 @@ def _worktree(ctx: BenchContext) -> Path | None:
     return path
 
 
-def _importtime_notes(contenders: list[Contender], env: dict[str, str]) -> list[str]:
+def _importtime_notes(contenders: list[Contender]) -> list[str]:
     notes = []
     for c in contenders:
         if c.argv[1:3] != ["-m", "statehub"]:
             continue
         argv = [c.argv[0], "-X", "importtime", *c.argv[1:]]
-        report = subprocess.run(argv, env=env, cwd=c.cwd, capture_output=True, text=True)
+        report = subprocess.run(argv, env=c.env, cwd=c.cwd, capture_output=True, text=True)
         by_package, total = import_self_times(report.stderr)
         rows = ", ".join(f"{name} {us / 1000:.0f}" for name, us in by_package.most_common(TOP))
         notes.append(
