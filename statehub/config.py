@@ -9,6 +9,8 @@ repos:
                               # programs during a sweep (docs/security.md)
 discover:                 # optional; every work tree under these roots
   - ~/src
+notify:                   # optional; Apprise URLs alerts are sent to (with STATEHUB_NOTIFY's)
+  - ntfy://ntfy.example/statehub
 
 A relative path (``path:`` or a ``discover:`` root) is relative to the file's own
 directory, not to the directory State Hub was started from.
@@ -41,9 +43,16 @@ class FleetConfig(BaseModel):
 
     repos: list[RepoEntry] = Field(default_factory=list)
     discover: list[str] = Field(default_factory=list)
+    notify: list[str] = Field(default_factory=list)
     # Where each repos entry's path is written, for errors found after parsing.
     _source: str = PrivateAttr(default="the fleet config")
     _lines: list[int] = PrivateAttr(default_factory=list)
+    _notify_lines: list[int] = PrivateAttr(default_factory=list)
+
+    def notify_where(self, index: int) -> str:
+        """The file, line and field of ``notify[index]``, for an Apprise URL found bad."""
+        line = self._notify_lines[index] if index < len(self._notify_lines) else "?"
+        return f"{self._source}, line {line}, field 'notify.{index}'"
 
     def where(self, index: int) -> str:
         """The file, line and field of ``repos[index].path``, as parse errors name them."""
@@ -62,6 +71,7 @@ class FleetConfig(BaseModel):
             }
         )
         anchored._source, anchored._lines = self._source, self._lines
+        anchored._notify_lines = self._notify_lines
         return anchored
 
 
@@ -120,6 +130,7 @@ def parse_fleet_config(text: str, *, source: str) -> FleetConfig:
     config._source = source
     if node is not None:
         config._lines = [_line_of(node, ("repos", i, "path")) for i in range(len(config.repos))]
+        config._notify_lines = [_line_of(node, ("notify", i)) for i in range(len(config.notify))]
     return config
 
 

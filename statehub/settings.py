@@ -81,6 +81,20 @@ class Settings(BaseSettings):
                 raise ValueError(str(exc)) from None
         return value
 
+    # Notifications (statehub.notify): where alerts go, and how much it takes to send one.
+    notify: str = Field(
+        default="", description="Apprise URLs, space-separated (also `notify:` in the config)"
+    )
+    notify_after: int = Field(
+        default=2, ge=1, le=100, description="sweeps a repo's new state must hold to be announced"
+    )
+    notify_digest: int = Field(
+        default=10, ge=1, description="more repos changing in one sweep than this: one digest"
+    )
+    notify_timeout: float = Field(
+        default=5.0, gt=0, le=60, description="seconds one delivery attempt may take"
+    )
+
     @field_validator("home", mode="after")
     @classmethod
     def _absolute_home(cls, value: Path) -> Path:
