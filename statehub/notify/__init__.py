@@ -6,6 +6,11 @@ Everything here sits beside the sweep, never on its path: the sweep tells its ob
 neither imports it. Libraries for the network (Apprise, prometheus_client) are imported only
 where a channel or a scrape uses them, never by a sweep with nothing configured: metrics
 (``metrics``, fed by ``scrape``) are loaded by the API's ``GET /metrics`` route alone.
+
+Alerts: ``alerts`` decides what is announced (pure), ``observer`` enqueues it when a sweep
+is recorded, ``watchdog`` when the sweep becomes overdue, ``delivery`` sends the outbox
+(statehub.store.deliveries) to the ``channels``; ``service`` wires them for the server and
+the CLI.
 """
 
 from __future__ import annotations
@@ -17,5 +22,19 @@ from statehub.sweep.observers import SweepObserver
 
 def sweep_observers(settings: Settings, store: Store) -> list[SweepObserver]:
     """The observers the CLI and the server give their Sweeper, from what is configured."""
+    from statehub.notify.channels import configured_channels
+    from statehub.notify.observer import AlertObserver
+
     observers: list[SweepObserver] = []
+    if settings.notify or settings.resolved_config_file is not None:
+        channels = configured_channels(settings)
+        if channels:
+            observers.append(AlertObserver(settings, store, [c.redacted for c in channels]))
     return observers
+
+
+def deliver_pending(settings: Settings, store: Store) -> None:
+    """The CLI's bounded delivery pass after a sweep (``service.deliver_after_sweep``)."""
+    from statehub.notify.service import deliver_after_sweep
+
+    deliver_after_sweep(settings, store)
