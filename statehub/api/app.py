@@ -21,8 +21,19 @@ from statehub.api.auth import Authenticated
 from statehub.api.errors import install_error_handlers
 from statehub.api.limits import MAX_BODY_BYTES, BodySizeLimit
 from statehub.api.pruning import DailyPrune
-from statehub.api.routes import cadence, health, metrics, progress, repos, status, sweeps
+from statehub.api.routes import (
+    cadence,
+    health,
+    metrics,
+    notifications,
+    progress,
+    repos,
+    status,
+    sweeps,
+)
 from statehub.api.running import RunningSweeps
+from statehub.notify.channels import configured_channels
+from statehub.notify.service import Notifier
 from statehub.settings import Settings
 from statehub.store import Store
 
@@ -42,6 +53,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     the lifespan opens one from ``settings`` and disposes it at shutdown."""
     # Read once, now: a missing token file fails the start-up, not a request.
     token = settings.api_token()
+    channels = configured_channels(settings)  # and a bad Apprise URL, too
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,10 +66,16 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         await anyio.to_thread.run_sync(app.state.sweeps.record_spool)
         app.state.pruner = DailyPrune(settings, app.state.store)
         app.state.pruner.start()
+        # Alerts: the delivery worker and the overdue watchdog, when channels are configured.
+        notifier = Notifier(settings, app.state.store, channels) if channels else None
+        if notifier is not None:
+            notifier.start()
         try:
             yield
         finally:
             app.state.pruner.stop()
+            if notifier is not None:
+                await anyio.to_thread.run_sync(notifier.stop)
             # Graceful shutdown (SIGTERM): running sweeps finish — each is bounded
             # by its budget — and are recorded before the store closes.
             await anyio.to_thread.run_sync(app.state.sweeps.wait_all)
@@ -77,13 +95,21 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.token = token
+    app.state.notify_channels = channels
     app.state.store = store
     app.state.sweeps = RunningSweeps(settings, store) if store is not None else None
 
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     install_error_handlers(app)
     app.include_router(health.router)
-    for router in (sweeps.router, status.router, cadence.router, progress.router, repos.router):
+    for router in (
+        sweeps.router,
+        status.router,
+        cadence.router,
+        progress.router,
+        repos.router,
+        notifications.router,
+    ):
         app.include_router(router, dependencies=[Authenticated])
     metrics.install(app, public=settings.metrics_public)
     _add_docs(app)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from statehub.cli.context import opened
 from statehub.cli.jsonout import print_json
 from statehub.cli.sweep_args import SweepArgs, View
-from statehub.notify import sweep_observers
+from statehub.notify import deliver_pending, sweep_observers
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.result import SweepCannotStart, SweepNotRecorded, SweepResult
 
@@ -24,7 +24,8 @@ def run_sweep(args: SweepArgs) -> int:
     view = args.view
     # The sweep creates its home itself, so that it can record its failure to.
     with opened(announce=not args.as_json, create_home=False) as ctx:
-        sweeper = Sweeper(ctx.settings, ctx.store, sweep_observers(ctx.settings, ctx.store))
+        observers = sweep_observers(ctx.settings, ctx.store)
+        sweeper = Sweeper(ctx.settings, ctx.store, observers)
         try:
             if args.as_json or not sys.stderr.isatty():
                 result = sweeper.run(args.request)
@@ -40,7 +41,11 @@ def run_sweep(args: SweepArgs) -> int:
 
             with ctx.store.reading() as db:
                 view = replace(view, changed=changed_by(db, sweep_id=str(result.sweep_id)))
-    _show(result, args.as_json, view)
+        _show(result, args.as_json, view)
+        if observers:
+            # Alerts the sweep enqueued: one bounded pass, now that the result is out;
+            # what a slow channel keeps waiting stays for the next sweep or the server.
+            deliver_pending(ctx.settings, ctx.store)
     return result.exit_code
 
 
