@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import typer
 
-from statehub.cli import cadence, demo, doctor, progress, prune, repos, serve, sweep
+from statehub.cli import (
+    cadence,
+    demo,
+    doctor,
+    notifications,
+    progress,
+    prune,
+    repos,
+    serve,
+    sweep,
+)
 
 app = typer.Typer(
     name="statehub",
@@ -20,6 +30,7 @@ app = typer.Typer(
 app.add_typer(repos.app, name="repos")
 app.command("sweep")(sweep.sweep)
 app.command("progress")(progress.progress)
+app.command("notifications")(notifications.notifications)
 app.command("cadence")(cadence.cadence)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)

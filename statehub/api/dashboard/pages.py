@@ -24,6 +24,7 @@ from statehub.health import Health
 from statehub.repoview import repo_history, repo_view
 from statehub.settings import Settings
 from statehub.store import summaries
+from statehub.store.deliveries import recent as recent_deliveries
 from statehub.store.events import get_event_by_sweep_id
 from statehub.store.repos import list_repos
 from statehub.sweep.lock import current_holder
@@ -32,6 +33,7 @@ router = APIRouter(include_in_schema=False)
 
 RECENT_SWEEPS = 20
 TIMELINE_ROWS = 50
+RECENT_NOTIFICATIONS = 5
 
 
 def _sign_in_page() -> HTMLResponse:
@@ -68,6 +70,7 @@ def dashboard(
         marks = list(iter_marks(db, since=start))
         completed = summaries.last_completed(db)
         attempt = summaries.last_attempt(db)
+        notifications = recent_deliveries(db, limit=RECENT_NOTIFICATIONS)
     overdue, overdue_reason = status_rules.overdue(
         completed,
         now,
@@ -109,6 +112,8 @@ def dashboard(
             "last_completed": completed,
             "holder": current_holder(settings.lock_path),
             "running_here": sweeps_here.running_ids(),
+            "notifications": notifications,
+            "notify_channels": [c.redacted for c in request.app.state.notify_channels],
         },
     )
 
