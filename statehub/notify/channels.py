@@ -38,12 +38,13 @@ class Channel:
 def redact_unparsed(url: str) -> str:
     """A URL Apprise could not read, shown without anything that may be its secret: the
     scheme and host alone (no user, password, path or query)."""
+    scheme, found, _ = url.partition("://")
+    if not found or not scheme.isalnum():
+        return "a value that is not a URL (no scheme://)"
     try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-    except ValueError:
-        parts, host = urlsplit(""), ""
-    scheme = parts.scheme or url.partition(":")[0][:20] or "?"
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # an unclosed [ipv6 bracket, say
+        host = ""
     return f"{scheme}://{host}/…" if host else f"{scheme}://…"
 
 
