@@ -7,8 +7,6 @@ from rich.table import Table
 
 from statehub.cli.context import opened
 from statehub.cli.output import cell, console, print_json
-from statehub.notify.document import NotificationOut
-from statehub.store.deliveries import recent
 
 
 def notifications(
@@ -17,6 +15,10 @@ def notifications(
 ) -> None:
     """Show the last notifications (alerts, digests, health, overdue, pings): what, to which
     channel (secrets hidden), when, and whether it was delivered or why not."""
+    # Here, not at the top: every other command's start-up would pay for the store's modules.
+    from statehub.notify.document import NotificationOut
+    from statehub.store.deliveries import recent
+
     with opened(announce=not as_json) as ctx, ctx.store.reading() as db:
         found = recent(db, limit=limit)
     if as_json:
