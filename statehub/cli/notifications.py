@@ -29,7 +29,7 @@ def notifications(
         return
     table = Table("id", "created (UTC)", "kind", "what", "channel", "status", "error")
     for d in found:
-        status = d.status if d.status != "failed" else f"failed ({d.attempts} attempts), retrying"
+        status = d.status if d.status != "failed" else f"failed (attempt {d.attempts}), retrying"
         table.add_row(
             str(d.id),
             d.created_at.strftime("%Y-%m-%d %H:%M:%S"),

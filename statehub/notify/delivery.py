@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from statehub.notify.channels import Channel, plugin_for
 from statehub.store import Store
-from statehub.store.deliveries import Delivery, claim, due, mark_delivered, mark_failed
+from statehub.store.deliveries import GAVE_UP, Delivery, claim, due, mark_delivered, mark_failed
 
 logger = logging.getLogger("statehub.notify")
 
@@ -122,12 +122,13 @@ def _deliver_one(
             mark_delivered(db, delivery.id, now=clock())
             return True
         marked = mark_failed(db, delivery.id, error=error, now=clock())
+    then = "gave up" if marked.status == GAVE_UP else "tried again later"
     logger.warning(
-        "notification %d to %s failed (attempt %d, %s): %s",
+        "notification %d to %s not delivered (attempt %d, %s): %s",
         delivery.id,
         channel.redacted,
         marked.attempts,
-        marked.status,
+        then,
         error,
     )
     return False

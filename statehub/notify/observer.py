@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from statehub.notify import alerts
-from statehub.notify.alerts import AlertState, Message, RepoChange, RepoSeen
+from statehub.notify.alerts import AlertState, Message, RepoSeen
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.alert_states import StoredAlert, load_alerts, save_alerts, upstream_tips
@@ -35,10 +36,27 @@ def repos_seen(result: SweepResult, tips: dict[str, dict[str, str | None]]) -> l
     return seen
 
 
-def _to_alert(stored: StoredAlert | None) -> AlertState | None:
-    if stored is None:
-        return None
-    return AlertState(stored.key, stored.announced, stored.candidate, stored.streak)
+class Steps:
+    """The stored states of one look at the fleet, stepped; only what changed is saved."""
+
+    def __init__(self, db: Session, keys: Sequence[str], *, after: int) -> None:
+        self.db, self.after = db, after
+        self.stored = {
+            key: AlertState(a.key, a.announced, a.candidate, a.streak)
+            for key, a in load_alerts(db, keys).items()
+        }
+        self.changed: list[AlertState] = []
+
+    def step(self, key: str, seen: Any, *, quiet: Any) -> tuple[Any, Any] | None:
+        old = self.stored.get(key)
+        state, news = alerts.step(old, key, seen, after=self.after, quiet=quiet)
+        if state is not None and state != old:
+            self.changed.append(state)
+        return news
+
+    def save(self, now: datetime) -> None:
+        stored = [StoredAlert(a.key, a.announced, a.candidate, a.streak) for a in self.changed]
+        save_alerts(self.db, stored, now=now)
 
 
 class AlertObserver:
@@ -69,48 +87,32 @@ class AlertObserver:
 
     def announce(self, result: SweepResult) -> int:
         """Step every subject the sweep saw; enqueue what is to be announced. How many."""
-        after = self.settings.notify_after
         with self.store.session() as db:
-            tipped = [r.name for r in result.repos_processed if alerts.TIPPED & set(r.findings)]
-            seen = (
-                repos_seen(result, upstream_tips(db, tipped)) if result.health != "failed" else []
-            )
+            # A failed sweep saw no repo: only its health is news.
+            seen = self._repos_seen(db, result) if result.health != "failed" else []
             keys = [alerts.REPO_PREFIX + r.name for r in seen] + [alerts.HEALTH_KEY]
-            stored = load_alerts(db, keys)
-            changed: list[AlertState] = []
-            repo_changes: list[RepoChange] = []
+            steps = Steps(db, keys, after=self.settings.notify_after)
+            changes = []
             for repo in seen:
-                key = alerts.REPO_PREFIX + repo.name
-                state, news = alerts.step(
-                    _to_alert(stored.get(key)), key, repo.signature(), after=after, quiet={}
-                )
-                if state is not None and state != _to_alert(stored.get(key)):
-                    changed.append(state)
+                news = steps.step(alerts.REPO_PREFIX + repo.name, repo.signature(), quiet={})
                 if news is not None:
-                    repo_changes.append(alerts.repo_change(repo, *news))
-            messages = alerts.repo_messages(repo_changes, digest_over=self.settings.notify_digest)
-            old_health = _to_alert(stored.get(alerts.HEALTH_KEY))
-            health, news = alerts.step(
-                old_health, alerts.HEALTH_KEY, str(result.health), after=after, quiet="ok"
-            )
-            if health is not None and health != old_health:
-                changed.append(health)
+                    changes.append(alerts.repo_change(repo, *news))
+            messages = alerts.repo_messages(changes, digest_over=self.settings.notify_digest)
+            news = steps.step(alerts.HEALTH_KEY, str(result.health), quiet="ok")
             if news is not None:
-                before, now_health = news
                 messages.append(
-                    alerts.health_message(
-                        before, now_health, result.health_reasons, host=result.host
-                    )
+                    alerts.health_message(*news, result.health_reasons, host=result.host)
                 )
-            save_alerts(
-                db,
-                [StoredAlert(a.key, a.announced, a.candidate, a.streak) for a in changed],
-                now=result.finished_at,
-            )
-            enqueue_all(
-                db, messages, self.channels, sweep_id=str(result.sweep_id), now=result.finished_at
-            )
+            steps.save(result.finished_at)
+            sweep_id, now = str(result.sweep_id), result.finished_at
+            enqueue_all(db, messages, self.channels, sweep_id=sweep_id, now=now)
         return len(messages)
+
+    @staticmethod
+    def _repos_seen(db: Session, result: SweepResult) -> list[RepoSeen]:
+        # Only the repos whose findings have a remote tip need their newest history row.
+        tipped = [r.name for r in result.repos_processed if alerts.TIPPED & set(r.findings)]
+        return repos_seen(result, upstream_tips(db, tipped))
 
 
 def enqueue_all(

@@ -15,10 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 from statehub.cadence import status as cadence
 from statehub.notify import alerts
-from statehub.notify.observer import enqueue_all
+from statehub.notify.observer import Steps, enqueue_all
 from statehub.settings import Settings
 from statehub.store import Store
-from statehub.store.alert_states import StoredAlert, load_alerts, save_alerts
 
 logger = logging.getLogger("statehub.notify")
 
@@ -76,22 +75,9 @@ class Watchdog:
         now = self.clock()
         is_overdue, reason = self.verdict(now)
         with self.store.session() as db:
-            stored = load_alerts(db, [alerts.OVERDUE_KEY]).get(alerts.OVERDUE_KEY)
-            old = (
-                None
-                if stored is None
-                else alerts.AlertState(
-                    stored.key, stored.announced, stored.candidate, stored.streak
-                )
-            )
-            # after=1: cadence + grace already is the damping.
-            state, news = alerts.step(old, alerts.OVERDUE_KEY, is_overdue, after=1, quiet=False)
-            if state is not None and state != old:
-                save_alerts(
-                    db,
-                    [StoredAlert(state.key, state.announced, state.candidate, state.streak)],
-                    now=now,
-                )
+            steps = Steps(db, [alerts.OVERDUE_KEY], after=1)  # cadence + grace is the damping
+            news = steps.step(alerts.OVERDUE_KEY, is_overdue, quiet=False)
+            steps.save(now)
             if news is None:
                 return 0
             message = alerts.overdue_message(is_overdue, reason, host=self.settings.hostname)
