@@ -34,6 +34,7 @@ OPERATIONS = [
     "GET /repos",
     "GET /repos/{name}",
     "GET /repos/{name}/history",
+    "GET /notifications",
     "GET /metrics",
 ]
 # schemathesis's pytest plugin (from_fixture) does not run under pytest 9, so
