@@ -24,6 +24,11 @@ from statehub.health import Health, health_of, observe
 # The sweep's event type (statehub.sweep.result.EVENT_TYPE; a test keeps them equal).
 SWEEP_EVENT = "consistency_sweep_remote_all"
 
+# A sweep's outcome as /metrics counts it (the `outcome` label of statehub_sweeps_total): a
+# lock skip, else its health. Read from a summary row's columns (statehub.store.sweep_totals).
+OK, DEGRADED, FAILED, LOCK_SKIPPED = "ok", "degraded", "failed", "lock_skipped"
+OUTCOMES = (OK, DEGRADED, FAILED, LOCK_SKIPPED)
+
 
 @dataclass(frozen=True)
 class Facts:

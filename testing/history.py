@@ -33,7 +33,10 @@ def record_sweep(
     lock_skipped: bool = False,
     exit_code: int = 0,
     duration: timedelta = timedelta(seconds=20),
+    untagged: bool = False,
 ) -> None:
+    """``untagged``: the event's ``triggered_by`` column left empty, as on events recorded
+    before callers said who they were (the document still names ``triggered_by``)."""
     finished = started_at + (timedelta(milliseconds=5) if lock_skipped else duration)
     # Validated from a plain document, as a recorded event is read back: the health the
     # sweep would have given it is derived, not chosen here.
@@ -60,7 +63,7 @@ def record_sweep(
         event_type=EVENT_TYPE,
         summary=result.summary(),
         payload=result.model_dump(mode="json"),
-        triggered_by=triggered_by,
+        triggered_by=None if untagged else triggered_by,
         sweep_id=str(result.sweep_id),
         created_at=finished,
     )

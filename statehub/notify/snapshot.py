@@ -8,9 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-# A sweep's outcome, the `outcome` label of statehub_sweeps_total.
-OK, DEGRADED, FAILED, LOCK_SKIPPED = "ok", "degraded", "failed", "lock_skipped"
-OUTCOMES = (OK, DEGRADED, FAILED, LOCK_SKIPPED)
+# A sweep's outcome, the `outcome` label of statehub_sweeps_total (named with the digest,
+# which the store's count of them reads too).
+from statehub.digest import DEGRADED, FAILED, LOCK_SKIPPED, OK, OUTCOMES
+
+__all__ = ["DEGRADED", "FAILED", "LOCK_SKIPPED", "OK", "OUTCOMES", "LastSweep", "Snapshot"]
 
 
 @dataclass(frozen=True)

@@ -159,3 +159,16 @@ class SummaryRow(Base):
     fetch_failed: Mapped[int]
     fetch_timeout: Mapped[int]
     findings: Mapped[dict[str, int]] = mapped_column(JSONDocument)
+
+
+class PrunedSweepTotalRow(Base):
+    """The sweeps retention deleted, per trigger and outcome: added to at each prune, in the
+    transaction that deletes their summary rows, and never deleted itself, so the counts
+    /metrics exports (rows + this) never fall (``statehub.store.sweep_totals``)."""
+
+    __tablename__ = "pruned_sweep_totals"
+
+    # "" for a sweep recorded without a trigger: a key column is never NULL.
+    trigger: Mapped[str] = mapped_column(String(100), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sweeps: Mapped[int] = mapped_column(Integer)

@@ -7,6 +7,9 @@ What survives whatever the cut-off:
   the verdict reads) is deleted, so pruning never changes a verdict;
 * the newest event of each kind (event type and caller), what ``GET /consistency/status``
   and ``statehub progress`` show, and the last sweep that ran and the last that completed;
+* the sweeps' counts: each summary row deleted is added, per trigger and outcome, to the
+  tally that ``statehub.store.sweep_totals`` keeps, so the counters /metrics exports never
+  fall (Prometheus would read a reset);
 * for each repo, its newest change row, the row before it (``--changed`` compares the two)
   and every row of the unbroken run that establishes since when its current findings have
   held (``history.held_since``): a repo behind for 100 days still says so after a prune at 90.
@@ -29,6 +32,7 @@ from statehub.store.database import Store
 from statehub.store.events import ProgressEvent, append_event
 from statehub.store.models import ChangeRow, EventRow, RepoRow, SummaryRow
 from statehub.store.summaries import last_attempt, last_completed
+from statehub.store.sweep_totals import delete_summaries
 
 PRUNED_EVENT = "store_pruned"
 BATCH = 500  # rows per delete transaction
@@ -177,8 +181,9 @@ def prune(
         for chunk in _chunks(events, BATCH):
             with store.session() as db:
                 # Summaries first: named here rather than left to ON DELETE CASCADE, which
-                # SQLite applies only with its foreign keys switched on.
-                db.execute(delete(SummaryRow).where(SummaryRow.event_id.in_(chunk)))
+                # SQLite applies only with its foreign keys switched on; and counted into
+                # the sweeps' tally in this same transaction, so /metrics never falls.
+                delete_summaries(db, chunk)
                 db.execute(delete(EventRow).where(EventRow.id.in_(chunk)))
     return PruneReport(
         older_than=older_than,
