@@ -2,16 +2,15 @@
 
 Read at scrape time, so a sweep run by the CLI or the local timer counts exactly as one run
 by the server. A scrape comes every 15 to 60 seconds, for the whole life of the server,
-while the events table grows by ~100 sweeps a day, each carrying its whole result
-document; so the counters are one aggregate over the events' *columns*. A sweep's outcome
-is read from its ``summary`` column, which ``SweepResult.summary()`` writes from the
-outcome (``lock skipped: …``, ``failed: …``, ``… (degraded)``, anything else ok): parsing a
-payload per event per scrape would cost JSON decoding of every sweep ever recorded. Only
-the newest sweep that ran is read whole (its duration and fetch failures). And the totals
-are kept between scrapes while no event was added or removed (``SweepTotalsCache``).
+while ~100 sweeps a day are recorded, each with its whole result document; so the counters
+are one aggregate over the sweeps' summary rows (trigger, ``lock_skipped``, ``health``;
+``statehub.store.sweep_totals``), never a payload, plus the small tally of the rows
+retention deleted, so a prune never makes a counter fall. Only the newest sweep that ran is
+read whole (its duration and fetch failures). And the totals are kept between scrapes while
+no summary row was added or removed (``SweepTotalsCache``).
 
-Events recorded before sweeps carried their health read as ``ok`` here unless lock-skipped
-or failed (their summaries never said "degraded"); the cadence pages derive those.
+Sweeps recorded before they carried their health have it derived by the health rule (the
+digest did, when migration 0004 wrote their rows), as the cadence pages derive it.
 """
 
 from __future__ import annotations
@@ -21,29 +20,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from statehub.cadence.marks import UNTAGGED
 from statehub.errors import StoreError
 from statehub.health import observe
-from statehub.notify.snapshot import DEGRADED, FAILED, LOCK_SKIPPED, OK, LastSweep, Snapshot
+from statehub.notify.snapshot import LOCK_SKIPPED, OK, LastSweep, Snapshot
 from statehub.store import Store
-from statehub.store.models import EventRow, RepoRow
+from statehub.store.models import EventRow, RepoRow, SummaryRow
+from statehub.store.sweep_totals import outcome_column, pruned_totals
 from statehub.sweep.lock import is_held
-from statehub.sweep.result import EVENT_TYPE
-
-
-def outcome_column() -> ColumnElement[str]:
-    """The SQL expression giving an event's outcome from its summary (see the docstring)."""
-    summary = EventRow.summary
-    return case(
-        (summary.like("lock skipped:%"), LOCK_SKIPPED),
-        (summary.like("failed:%"), FAILED),
-        (summary.like("%(degraded)"), DEGRADED),
-        else_=OK,
-    )
 
 
 @dataclass(frozen=True)
@@ -54,11 +42,12 @@ class SweepTotals:
 
 
 class SweepTotalsCache:
-    """The sweep totals of the last scrape, kept while no event was added or removed.
+    """The sweep totals of the last scrape, kept while no summary row was added or removed.
 
     A sweep every 15 minutes and a scrape every 15 seconds: 59 scrapes in 60 find the same
-    events. Their newest id and their number (both read from the event-type index, not the
-    table) tell whether anything changed: an append raises the id, a prune lowers the count.
+    rows. Their newest event id and their number (both read from the primary key's index)
+    tell whether anything changed: an append raises the id, a prune lowers the count (and
+    adds to the tally in the same transaction, so the tally never changes unseen).
     One per app; a race between two scrapes only computes the same totals twice.
     """
 
@@ -67,7 +56,7 @@ class SweepTotalsCache:
 
     def totals(self, db: Session) -> SweepTotals:
         newest, count = db.execute(
-            select(func.max(EventRow.id), func.count()).where(EventRow.event_type == EVENT_TYPE)
+            select(func.max(SummaryRow.event_id), func.count()).select_from(SummaryRow)
         ).one()
         key = (newest, count)
         cached = self._cached
@@ -107,17 +96,13 @@ def lock_held(lock_path: Path) -> bool:
 
 def _sweep_counts(db: Session) -> SweepTotals:
     outcome = outcome_column().label("outcome")
-    query = (
-        select(
-            EventRow.triggered_by,
-            outcome,
-            func.count(),
-            func.max(EventRow.id),
-            func.max(EventRow.created_at),
-        )
-        .where(EventRow.event_type == EVENT_TYPE)
-        .group_by(EventRow.triggered_by, outcome)
-    )
+    query = select(
+        SummaryRow.triggered_by,
+        outcome,
+        func.count(),
+        func.max(SummaryRow.event_id),
+        func.max(SummaryRow.created_at),
+    ).group_by(SummaryRow.triggered_by, outcome)
     counts: Counter[tuple[str, str]] = Counter()
     last_run_id: int | None = None
     last_success_at: datetime | None = None
@@ -128,6 +113,9 @@ def _sweep_counts(db: Session) -> SweepTotals:
         last_run_id = max(newest_id, last_run_id or newest_id)
         if kind == OK and (last_success_at is None or newest_at > last_success_at):
             last_success_at = newest_at
+    # What retention deleted still counts: a counter that fell would read as a reset.
+    for (trigger, kind), count in pruned_totals(db).items():
+        counts[(trigger or UNTAGGED, kind)] += count
     return SweepTotals(dict(counts), last_run_id, last_success_at)
 
 

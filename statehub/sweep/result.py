@@ -129,10 +129,8 @@ class SweepResult(BaseModel):
         return data
 
     def summary(self) -> str:
-        """One line for logs and the progress event's ``summary`` column.
-
-        Its shape is read back: the metrics count outcomes by its ``lock skipped:`` and
-        ``failed:`` prefixes and its `` (degraded)`` suffix (statehub.notify.scrape)."""
+        """One line for logs and the progress event's ``summary`` column: for people to
+        read, never parsed (the metrics count outcomes from the summary row's columns)."""
         if self.lock_skipped:
             holder = self.held_by.triggered_by if self.held_by else "another sweep"
             return f"lock skipped: held by {holder}"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from statehub.notify.scrape import read_snapshot
 from statehub.store import Store
 from statehub.store.events import list_events
+from statehub.store.sweep_totals import pruned_totals
 from testing.history import record_sweep
 from tests.cli.conftest import RunCli
 
@@ -24,6 +26,7 @@ def _old_sweeps(database_url: str) -> Store:
 def test_it_says_what_it_would_delete_then_deletes_it(run_cli: RunCli, database_url: str) -> None:
     store = _old_sweeps(database_url)
     try:
+        counted = read_snapshot(store).sweeps  # what /metrics exports
         dry = run_cli("prune", "--dry-run", "--json")
         assert dry.returncode == 0, dry.stderr
         assert json.loads(dry.stdout)["would_delete"]["progress_events"] == 2
@@ -35,6 +38,10 @@ def test_it_says_what_it_would_delete_then_deletes_it(run_cli: RunCli, database_
         assert "older than 110d: deleted 1 events, 1 sweep summaries, 0 repo changes" in done.stdout
         with store.reading() as db:
             kinds = [e.event_type for e in list_events(db, limit=10)]
+            tally = pruned_totals(db)
+        # The deleted sweep still counts: the tally holds it, and no counter fell.
+        assert tally == {("activity-core", "ok"): 1}
+        assert read_snapshot(store).sweeps == counted == {("activity-core", "ok"): 3}
     finally:
         store.dispose()
     # Its own record, and the two sweeps newer than 110 days.

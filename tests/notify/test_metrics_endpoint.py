@@ -7,16 +7,20 @@ and the timer's path, and the collector reads the store, not the server's memory
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import func, select
 
 from statehub.api import create_app
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import get_event_by_sweep_id, list_events
+from statehub.store.models import SummaryRow
+from statehub.store.retention import prune
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.lock import SweepLock
 from statehub.sweep.request import SweepRequest
@@ -25,6 +29,8 @@ from testing.fleet import FleetBuilder, register
 from testing.metrics import samples, value
 from testing.serve import LiveServer
 from tests.api.helpers import sqlite_only
+
+DAY = timedelta(days=1)
 
 
 def _scrape(client: httpx.Client) -> str:
@@ -99,6 +105,55 @@ def test_it_counts_every_sweep_by_trigger_and_outcome(
     assert value(text, "statehub_sweep_last_duration_seconds") == pytest.approx(
         newest.payload["duration_seconds"]
     )
+
+
+def _sweep_counts(text: str) -> dict[tuple[str, str], float]:
+    return {
+        (dict(labels)["trigger"], dict(labels)["outcome"]): v
+        for (name, labels), v in samples(text).items()
+        if name == "statehub_sweeps_total"
+    }
+
+
+def test_a_prune_never_makes_a_sweep_counter_fall(
+    client: httpx.Client, settings: Settings, store: Store, fleet_builder: FleetBuilder
+) -> None:
+    register(store, {"clean": fleet_builder.clean("clean")})
+    for _ in range(3):
+        _sweep(settings, store, "local-timer")  # ok
+    with SweepLock(settings.lock_path) as lock:
+        assert lock.try_acquire(_holder())
+        for _ in range(2):
+            _sweep(settings, store, "activity-core")  # lock skipped
+    register(store, {"plain-dir": fleet_builder.not_a_repo("plain-dir")})
+    for _ in range(2):
+        _sweep(settings, store, "activity-core")  # degraded
+    settings.lock_path.unlink()
+    settings.lock_path.mkdir()
+    for _ in range(2):
+        with pytest.raises(SweepCannotStart):
+            _sweep(settings, store, "local-timer")  # failed
+    before = _sweep_counts(_scrape(client))
+    assert {k: v for k, v in before.items() if v} == {
+        ("local-timer", "ok"): 3,
+        ("local-timer", "failed"): 2,
+        ("activity-core", "lock_skipped"): 2,
+        ("activity-core", "degraded"): 2,
+    }
+
+    # A year on, everything is past the retention but what a prune always keeps.
+    report = prune(
+        store, now=datetime.now(UTC) + 365 * DAY, older_than=90 * DAY, keep_window=31 * DAY
+    )
+    with store.reading() as db:
+        rows_left = db.scalar(select(func.count()).select_from(SummaryRow))
+    assert (report.sweep_summaries, rows_left) == (7, 2)  # the newest of each trigger stay
+
+    after = _sweep_counts(_scrape(client))
+    assert after == before  # every series equal: none fell, none grew
+    with pytest.raises(SweepCannotStart):
+        _sweep(settings, store, "local-timer")  # and counting goes on from there
+    assert _sweep_counts(_scrape(client))[("local-timer", "failed")] == 3
 
 
 def test_it_counts_repos_by_finding_and_never_names_one(
@@ -226,10 +281,8 @@ def test_a_query_the_store_does_not_translate_is_statehub_up_0_too(
     # A table gone under the server (a hand-run DROP, a restore gone wrong). On PostgreSQL
     # that is a ProgrammingError the store does not call "unavailable": still not a 500.
     with store.engine.begin() as connection:
-        # CASCADE on PostgreSQL: sweep_summaries' foreign key refers to it (SQLite has no
-        # such word, and drops it anyway).
-        cascade = " CASCADE" if connection.dialect.name == "postgresql" else ""
-        connection.exec_driver_sql(f"DROP TABLE progress_events{cascade}")
+        # The table the counters are read from.
+        connection.exec_driver_sql("DROP TABLE sweep_summaries")
 
     answer = client.get("/metrics")
 

@@ -1,5 +1,5 @@
 """The sweep totals a scrape reads, and the cache that spares re-reading them while no
-event was added or removed. On both databases."""
+summary row was added or removed. On both databases."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from sqlalchemy import delete, func, select
 
 from statehub.notify.scrape import SweepTotalsCache, read_snapshot
 from statehub.store import Store
-from statehub.store.models import EventRow
+from statehub.store.models import SummaryRow
+from statehub.store.retention import prune
 from testing.history import record_sweep
 
 START = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
 
 
 def _record(store: Store, minutes: int, *, triggered_by: str = "local-timer", **kw: object) -> None:
@@ -37,13 +39,21 @@ def test_the_cache_follows_every_append_and_every_prune(store: Store) -> None:
     assert grown.sweeps[("local-timer", "ok")] == 2
     assert grown.last_success_at == START + timedelta(minutes=30, seconds=20)
 
-    # Retention deletes the oldest events: the count falls, the totals are read again.
-    with store.session() as db:
-        oldest = db.scalar(select(func.min(EventRow.id)))
-        db.execute(delete(EventRow).where(EventRow.id == oldest))
+    # Retention deletes the oldest sweeps: the rows fall, the totals are read again and
+    # say the same, what was deleted now coming from the tally.
+    report = prune(
+        store, now=START + timedelta(days=365), older_than=timedelta(days=90), keep_window=DAY
+    )
+    assert report.sweep_summaries == 1  # the first local-timer sweep: not the newest of its kind
     pruned = read_snapshot(store, cache)
-    assert pruned.sweeps == {("local-timer", "ok"): 1, ("activity-core", "lock_skipped"): 1}
+    assert pruned == grown
     assert pruned == read_snapshot(store)  # what an uncached read says
+
+    # Any row gone is seen at once, even one deleted by hand, outside retention (no tally).
+    with store.session() as db:
+        newest = db.scalar(select(func.max(SummaryRow.event_id)))  # the local-timer at 30
+        db.execute(delete(SummaryRow).where(SummaryRow.event_id == newest))
+    assert read_snapshot(store, cache).sweeps[("local-timer", "ok")] == 1
 
 
 def test_a_lock_skip_is_never_the_last_run(store: Store) -> None:
