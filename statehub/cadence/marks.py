@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from statehub.digest import SweepDigest, facts_of
+from statehub.digest import RecordedSweep, SweepDigest, facts_of
 from statehub.health import Health
 
 ACTIVITY_CORE = "activity-core"
@@ -129,23 +129,7 @@ def _unreadable(
     )
 
 
-class RecordedEvent(Protocol):
-    """What a mark is read from: the store's ProgressEvent has these (named here, not
-    imported, so that reading a payload stays free of the store)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def sweep_id(self) -> str | None: ...
-    @property
-    def triggered_by(self) -> str | None: ...
-    @property
-    def payload(self) -> dict[str, Any]: ...
-
-
-def mark_of(event: RecordedEvent) -> SweepMark:
+def mark_of(event: RecordedSweep) -> SweepMark:
     """The event's mark; one whose payload cannot be read is a failed sweep at its created_at."""
     try:
         return mark_from_payload(event.id, event.payload, recorded_at=event.created_at)
