@@ -10,6 +10,7 @@ import os
 import socket
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -62,6 +63,14 @@ class Settings(BaseSettings):
     metrics_public: bool = Field(
         default=False, description="serve GET /metrics without the bearer token"
     )
+    # The dead man's switch (statehub.notify.ping): a healthchecks.io-compatible check URL
+    # pinged when each sweep starts and ends, so a host that is off is noticed from outside.
+    ping_url: str | None = Field(
+        default=None, description="check URL, e.g. https://hc-ping.com/<uuid>; unset: no pings"
+    )
+    ping_timeout: float = Field(
+        default=10.0, gt=0, le=120, description="seconds one ping may take (the CLI waits this)"
+    )
     # Retention (statehub prune, and the server once a day): progress events and repo
     # changes older than this go, but for what is still read (statehub.store.retention).
     retention: timedelta = Field(
@@ -105,6 +114,27 @@ class Settings(BaseSettings):
                 "(it is created if missing)"
             )
         return home
+
+    @field_validator("ping_url", mode="after")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None  # STATEHUB_PING_URL= (empty) is the same as unset
+        value = value.strip()
+        parts = urlsplit(value)
+        # Never echo the whole URL: its path is the check's secret (anyone holding it can ping).
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"expected an http(s) check URL such as https://hc-ping.com/<uuid>, got "
+                f"{parts.scheme + ':' if parts.scheme else 'no scheme'}"
+                f"{'//' + parts.hostname if parts.hostname else ''}…; fix or unset it"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError(
+                "expected the check URL itself, without ?query or #fragment "
+                "(State Hub adds /start, /fail and ?rid= to it); fix or unset it"
+            )
+        return value.rstrip("/")
 
     @property
     def resolved_database_url(self) -> str:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from statehub.cli.context import opened
 from statehub.cli.jsonout import print_json
 from statehub.cli.sweep_args import SweepArgs, View
-from statehub.notify import deliver_pending, sweep_observers
+from statehub.notify import deliver_pending, settle, sweep_observers
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.result import SweepCannotStart, SweepNotRecorded, SweepResult
 
@@ -27,25 +27,30 @@ def run_sweep(args: SweepArgs) -> int:
         observers = sweep_observers(ctx.settings, ctx.store)
         sweeper = Sweeper(ctx.settings, ctx.store, observers)
         try:
-            if args.as_json or not sys.stderr.isatty():
-                result = sweeper.run(args.request)
-            else:
-                from statehub.cli.sweep_show import run_with_progress
+            try:
+                if args.as_json or not sys.stderr.isatty():
+                    result = sweeper.run(args.request)
+                else:
+                    from statehub.cli.sweep_show import run_with_progress
 
-                result = run_with_progress(sweeper, args.request)
-        except (SweepNotRecorded, SweepCannotStart) as exc:
-            _show(exc.result, args.as_json, view)
-            raise
-        if args.changed and not args.as_json:
-            from statehub.store.history import changed_by
+                    result = run_with_progress(sweeper, args.request)
+            except (SweepNotRecorded, SweepCannotStart) as exc:
+                _show(exc.result, args.as_json, view)
+                raise
+            if args.changed and not args.as_json:
+                from statehub.store.history import changed_by
 
-            with ctx.store.reading() as db:
-                view = replace(view, changed=changed_by(db, sweep_id=str(result.sweep_id)))
-        _show(result, args.as_json, view)
-        if observers:
-            # Alerts the sweep enqueued: one bounded pass, now that the result is out;
-            # what a slow channel keeps waiting stays for the next sweep or the server.
-            deliver_pending(ctx.settings, ctx.store)
+                with ctx.store.reading() as db:
+                    view = replace(view, changed=changed_by(db, sweep_id=str(result.sweep_id)))
+            _show(result, args.as_json, view)
+            if observers:
+                # Alerts the sweep enqueued: one bounded pass, now that the result is out;
+                # what a slow channel keeps waiting stays for the next sweep or the server.
+                deliver_pending(ctx.settings, ctx.store)
+        finally:
+            # Shown first, then the pings sent off the sweep's thread get their bounded time:
+            # a hanging endpoint delays the exit by at most its timeout, never changes it.
+            settle(observers)
     return result.exit_code
 
 

@@ -15,9 +15,14 @@ the CLI.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.sweep.observers import SweepObserver
+
+logger = logging.getLogger("statehub.notify")
 
 
 def sweep_observers(settings: Settings, store: Store) -> list[SweepObserver]:
@@ -26,6 +31,12 @@ def sweep_observers(settings: Settings, store: Store) -> list[SweepObserver]:
     from statehub.notify.observer import AlertObserver
 
     observers: list[SweepObserver] = []
+    if settings.ping_url is not None:
+        from statehub.notify.ping import PingObserver
+
+        observers.append(
+            PingObserver(settings.ping_url, timeout=settings.ping_timeout, host=settings.hostname)
+        )
     if settings.notify or settings.resolved_config_file is not None:
         channels = configured_channels(settings)
         if channels:
@@ -38,3 +49,17 @@ def deliver_pending(settings: Settings, store: Store) -> None:
     from statehub.notify.service import deliver_after_sweep
 
     deliver_after_sweep(settings, store)
+
+
+def settle(observers: Sequence[SweepObserver]) -> None:
+    """Before a short-lived process (the CLI) exits: let each observer finish the work it
+    does off the sweep's thread, within its own bound (an observer with a ``settle()``)."""
+    for observer in observers:
+        finish = getattr(observer, "settle", None)
+        if callable(finish):
+            try:
+                finish()
+            except Exception:
+                logger.exception(
+                    "sweep observer %r failed to settle; exiting all the same", observer
+                )
