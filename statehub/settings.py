@@ -10,12 +10,12 @@ import os
 import socket
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from durations import DurationError, parse_duration
+from hcping import check_url_problem
 from statehub.errors import ConfigError
 
 
@@ -121,19 +121,9 @@ class Settings(BaseSettings):
         if value is None or not value.strip():
             return None  # STATEHUB_PING_URL= (empty) is the same as unset
         value = value.strip()
-        parts = urlsplit(value)
-        # Never echo the whole URL: its path is the check's secret (anyone holding it can ping).
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(
-                f"expected an http(s) check URL such as https://hc-ping.com/<uuid>, got "
-                f"{parts.scheme + ':' if parts.scheme else 'no scheme'}"
-                f"{'//' + parts.hostname if parts.hostname else ''}…; fix or unset it"
-            )
-        if parts.query or parts.fragment:
-            raise ValueError(
-                "expected the check URL itself, without ?query or #fragment "
-                "(State Hub adds /start, /fail and ?rid= to it); fix or unset it"
-            )
+        problem = check_url_problem(value)
+        if problem is not None:
+            raise ValueError(f"{problem}; fix or unset it")
         return value.rstrip("/")
 
     @property

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from statehub.notify.ping_message import Ping, finish_ping, redacted, start_ping
+from hcping import redacted
+from statehub.notify.ping_message import Ping, finish_ping, start_ping
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import SweepResult
 
@@ -31,9 +32,6 @@ if TYPE_CHECKING:
     import httpx
 
 logger = logging.getLogger("statehub.notify")
-
-# An endpoint's error page is for a person reading a table, not a whole HTML document.
-_ERROR_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -122,7 +120,8 @@ class PingObserver:
             self._changed.notify_all()
 
     def _send_all(self) -> None:
-        import httpx  # here, not at import: a sweep with no ping configured never loads it
+        # Here, not at import: a sweep with no ping configured never loads httpx.
+        import httpx
 
         with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
             while True:
@@ -138,7 +137,11 @@ class PingObserver:
                         self._changed.notify_all()
 
     def _deliver(self, client: httpx.Client, ping: Ping) -> None:
-        error = send(client, ping)
+        from hcping.send import send
+
+        error = send(client, ping.url, ping.body)
+        if error is not None and error.startswith("timed out"):
+            error += " (STATEHUB_PING_TIMEOUT)"
         outcome = PingOutcome(ping, self._channel, error, datetime.now().astimezone())
         log_outcome(outcome)
         if self._record is not None:
@@ -146,32 +149,3 @@ class PingObserver:
                 self._record(outcome)
             except Exception:
                 logger.exception("the outcome of ping %s could not be recorded", ping.signal)
-
-
-def send(client: httpx.Client, ping: Ping) -> str | None:
-    """POST one ping; None when the endpoint took it, else why not, in one line."""
-    import httpx
-
-    request = client.build_request(
-        "POST",
-        ping.url,
-        content=ping.body.encode(),
-        headers={"Content-Type": "text/plain; charset=utf-8"},
-    )
-    try:
-        # Streamed, and no more of the body read than an error line needs: an endpoint that
-        # trickles its answer byte by byte would otherwise reset the read timeout forever.
-        response = client.send(request, stream=True)
-        try:
-            if response.is_success:
-                return None
-            head = next(response.iter_bytes(), b"")[:_ERROR_CHARS]
-        finally:
-            response.close()
-    except httpx.TimeoutException:
-        return f"timed out after {client.timeout.read or 0:g}s (STATEHUB_PING_TIMEOUT)"
-    except httpx.HTTPError as exc:
-        # The message names the URL for some errors: keep the check's key out of the log.
-        return f"{type(exc).__name__}: {str(exc).replace(ping.url, redacted(ping.url))}"
-    text = " ".join(head.decode(errors="replace").split())[:_ERROR_CHARS]
-    return f"HTTP {response.status_code}{': ' + text if text else ''}"

@@ -1,8 +1,6 @@
 """What a dead man's switch hears of a sweep: which URL is pinged, with what body.
 
-The healthchecks.io protocol (also Cronitor's and self-hosted healthchecks'): ``<url>/start``
-when a run begins, ``<url>`` when it succeeded, ``<url>/fail`` when it failed, each with
-``?rid=`` naming the run so the service pairs a start with its end and measures the run. A
+The protocol is ``hcping``'s (start, success, fail, each with ``?rid=`` the sweep's id). A
 lock skip is no run of ours (another sweep is running and pings for itself), so it sends
 nothing. Pure: no I/O, so the rules are tested without a network.
 """
@@ -11,17 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, Literal
-from urllib.parse import urlsplit
+from typing import Final
 
+from hcping import Signal, ping_url
 from statehub.health import Health
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import SweepResult
 
-Signal = Literal["start", "success", "fail"]
-_SUFFIX: Final[dict[Signal, str]] = {"start": "/start", "success": "", "fail": "/fail"}
-# healthchecks.io keeps the first 10 kB of a body (100 kB self-hosted): a summary, not a log.
-BODY_CHARS: Final = 10_000
 _REASONS_SHOWN: Final = 20
 
 
@@ -31,17 +25,6 @@ class Ping:
     url: str  # with /start or /fail and ?rid=: secret (its path is the check's key)
     sweep_id: str
     body: str
-
-
-def ping_url(check_url: str, signal: Signal, rid: str) -> str:
-    return f"{check_url.rstrip('/')}{_SUFFIX[signal]}?rid={rid}"
-
-
-def redacted(url: str) -> str:
-    """The URL as it may be shown and stored: scheme and host, never the check's key."""
-    parts = urlsplit(url)
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{parts.hostname}{port}/…"
 
 
 def start_ping(check_url: str, request: SweepRequest, started_at: datetime, host: str) -> Ping:
@@ -77,4 +60,4 @@ def summary(result: SweepResult) -> str:
     lines += [f"- {reason}" for reason in reasons[:_REASONS_SHOWN]]
     if len(reasons) > _REASONS_SHOWN:
         lines.append(f"- … and {len(reasons) - _REASONS_SHOWN} more (statehub progress)")
-    return "\n".join(lines)[:BODY_CHARS]
+    return "\n".join(lines)

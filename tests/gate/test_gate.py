@@ -18,7 +18,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 # Every top-level Python package the gate checks, and the configuration it reads.
-_COPIED = ("pyproject.toml", "statehub", "activitycore", "sqlstore", "testing", "durations")
+_COPIED = (
+    "pyproject.toml",
+    "statehub",
+    "activitycore",
+    "sqlstore",
+    "testing",
+    "durations",
+    "hcping",
+)
 
 
 def _tree(tmp_path: Path) -> Path:
