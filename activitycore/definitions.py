@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, f
 
 from activitycore import cron
 from activitycore.errors import DefinitionError
+from hcping import check_url_problem
 
 DEFINITION_SUFFIXES = (".yaml", ".yml")
 
@@ -104,6 +105,20 @@ class Definition(_Strict):
     misfire_policy: Literal["skip", "catch_up"] = "skip"
     enabled: bool = True
     action: Action
+    # A dead man's switch (healthchecks.io-compatible check URL): pinged /start when a run
+    # starts and success or /fail when it ends (activitycore.ping). Its path is a secret:
+    # write it as ${VARIABLE} so the file can be shared.
+    ping_url: str | None = None
+
+    @field_validator("ping_url", mode="after")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None  # `ping_url: ${HC_URL:-}` with the variable unset: no pings
+        problem = check_url_problem(value.strip())
+        if problem is not None:
+            raise ValueError(problem)
+        return value.strip().rstrip("/")
 
     @field_validator("name")
     @classmethod
@@ -130,7 +145,12 @@ class Definition(_Strict):
 
     def document(self) -> dict[str, Any]:
         """The definition as JSON-ready data, as stored in the database."""
-        return self.model_dump(mode="json", by_alias=True)
+        document = self.model_dump(mode="json", by_alias=True)
+        if document.get("ping_url") is None:
+            # Absent rather than null: a definition without a ping keeps the digest it had
+            # before ping_url existed, so an upgrade does not rewrite every schedule.
+            document.pop("ping_url", None)
+        return document
 
     def digest(self) -> str:
         """A fingerprint that changes whenever anything in the definition does."""

@@ -99,6 +99,8 @@ def run_document(row: RunRow, name: str) -> dict[str, Any]:
         "attempts": row.attempts,
         "error": row.error,
         "context_snapshot": row.context_snapshot,
+        "start_ping": row.start_ping,
+        "finish_ping": row.finish_ping,
     }
 
 
@@ -144,6 +146,10 @@ def print_triggered(console: Console, result: TriggeredRun, *, waited: bool) -> 
         for key, value in (row.context_snapshot or {}).items():
             summary = _summary(value)
             console.print(f"  context_snapshot.{key}: {summary}", soft_wrap=True)
+        for ping in (row.start_ping, row.finish_ping):
+            if ping is not None:
+                outcome = "sent" if ping.get("error") is None else f"failed: {ping['error']}"
+                console.print(f"  ping {ping.get('signal')} to {ping.get('channel')}: {outcome}")
 
 
 def _summary(value: Any) -> str:

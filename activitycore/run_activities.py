@@ -13,9 +13,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from sqlalchemy.orm import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
+from activitycore import ping
 from activitycore.definitions import Definition, HttpRequest
 from activitycore.errors import DefinitionNotFound
 from activitycore.http_action import HttpAction, PermanentActionError, RetryableActionError
@@ -75,6 +77,7 @@ class RunActivities:
         self._store = store
         self._http = http
         self._settings = settings
+        self._pinger = ping.RunPinger(store, timeout=settings.ping_timeout_seconds)
 
     @activity.defn(name="start_run")
     def start_run(self, start: StartRunInput) -> StartedRun:
@@ -115,6 +118,15 @@ class RunActivities:
                 return StartedRun(status=run.status, error=run.error)
             if run.status != runs.RUNNING:
                 return StartedRun(status=run.status, error=run.error)
+        # After the row is committed: the ping's thread records its outcome in it.
+        if definition.ping_url is not None:
+            self._pinger.started(
+                definition.ping_url,
+                run_id=start.run_id,
+                body=ping.start_body(
+                    definition.name, start.run_id, start.trigger, start.triggered_by
+                ),
+            )
         return StartedRun(status=runs.RUNNING, plan=self._plan(definition))
 
     @staticmethod
@@ -240,3 +252,30 @@ class RunActivities:
                 error=finish.error,
                 context_snapshot=finish.context_snapshot,
             )
+            definition = self._definition_of(db, finish.run_id)
+        # Once the outcome is recorded; bounded by the ping timeout, well inside this
+        # activity's own, and never raising.
+        if definition is not None and definition.ping_url is not None:
+            self._pinger.finished(
+                definition.ping_url,
+                run_id=finish.run_id,
+                succeeded=finish.status == runs.SUCCEEDED,
+                body=ping.finish_body(
+                    definition.name,
+                    finish.run_id,
+                    finish.status,
+                    finish.error,
+                    finish.context_snapshot,
+                ),
+            )
+
+    @staticmethod
+    def _definition_of(db: Session, run_id: str) -> Definition | None:
+        row = runs.get_run(db, run_id=run_id)
+        if row is None:
+            return None
+        try:
+            found = catalog.find_definition(db, name_or_id=row.definition_id, include_removed=True)
+        except DefinitionNotFound:
+            return None
+        return catalog.load_definition(found)

@@ -109,6 +109,14 @@ class Settings(BaseSettings):
         validation_alias=_env("ACTIVITY_CORE_METRICS_ADDRESS"),
         description="IP:port the worker serves Prometheus metrics on (/metrics); unset: none",
     )
+    ping_timeout_seconds: float = Field(
+        # Under the 30 s a run's bookkeeping activity may take, which sends the finish ping.
+        default=10.0,
+        gt=0,
+        le=20,
+        validation_alias=_env("ACTIVITY_CORE_PING_TIMEOUT_SECONDS"),
+        description="how long one ping to a definition's ping_url may take",
+    )
     temporal_cli: Path | None = Field(
         default=None,
         validation_alias=_env("ACTIVITY_CORE_TEMPORAL_CLI"),

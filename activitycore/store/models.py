@@ -65,3 +65,9 @@ class RunRow(Base):
     # retried attempt (another worker) resumes polling it instead of starting a second job.
     action_location: Mapped[str | None] = mapped_column(Text, default=None)
     context_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, default=None)
+    # The definition's ping_url, when it has one: what became of the /start ping and of the
+    # success or /fail one ({"signal", "channel" (redacted), "sent_at", "error"}). Columns of
+    # the run's own row, so `activity-core runs` shows them beside its status, and two, so
+    # the start's background thread and the finish never write the same value.
+    start_ping: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, default=None)
+    finish_ping: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, default=None)

@@ -101,6 +101,12 @@ def finish_run(
     )
 
 
+def record_ping(db: Session, *, run_id: str, which: str, outcome: dict[str, Any]) -> None:
+    """What became of the run's ``start`` or ``finish`` ping."""
+    column = {"start": RunRow.start_ping, "finish": RunRow.finish_ping}[which]
+    db.execute(update(RunRow).where(RunRow.run_id == run_id).values({column: outcome}))
+
+
 def list_runs(
     db: Session, *, definition_id: str | None = None, limit: int = 20
 ) -> list[tuple[RunRow, str]]:

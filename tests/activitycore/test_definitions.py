@@ -197,3 +197,25 @@ def test_a_definition_whose_trigger_never_fires_is_refused_by_file_and_line(
         load_definitions([definitions_dir], {})
     [problem] = raised.value.problems
     assert problem.startswith(f"{path}:") and "trigger" in problem and "never fires" in problem
+
+
+def test_a_ping_url_is_an_http_check_url_and_a_bad_one_is_named_by_file_line_and_field(
+    definitions_dir: Path,
+) -> None:
+    good = load_file(
+        write_definition(definitions_dir, ping_url="https://hc.example/k3y/"), VARIABLES
+    )
+    unset = load_file(write_definition(definitions_dir, ping_url="${HC_URL:-}"), VARIABLES)
+    none = load_file(write_definition(definitions_dir), VARIABLES)
+    path = write_definition(definitions_dir, ping_url="ftp://hc.example/s3cret")
+    with pytest.raises(DefinitionError) as raised:
+        load_file(path, VARIABLES)
+
+    assert good.ping_url == "https://hc.example/k3y"
+    assert unset.ping_url is None and none.ping_url is None
+    # Without a ping_url the stored document (and its digest) is as it was before the field.
+    assert "ping_url" not in none.document() and good.document()["ping_url"] == good.ping_url
+    (problem,) = raised.value.problems
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "ping_url" in text)
+    assert problem.startswith(f"{path}:{line}: ping_url: expected an http(s) check URL")
+    assert "s3cret" not in problem
