@@ -32,10 +32,15 @@ def sweep_observers(settings: Settings, store: Store) -> list[SweepObserver]:
 
     observers: list[SweepObserver] = []
     if settings.ping_url is not None:
-        from statehub.notify.ping import PingObserver
+        from statehub.notify.ping import PingObserver, stored_in
 
         observers.append(
-            PingObserver(settings.ping_url, timeout=settings.ping_timeout, host=settings.hostname)
+            PingObserver(
+                settings.ping_url,
+                timeout=settings.ping_timeout,
+                host=settings.hostname,
+                record=stored_in(store),
+            )
         )
     if settings.notify or settings.resolved_config_file is not None:
         channels = configured_channels(settings)

@@ -20,11 +20,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from hcping import redacted
 from statehub.notify.ping_message import Ping, finish_ping, start_ping
+from statehub.store import Store, deliveries
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import SweepResult
 
@@ -57,6 +58,33 @@ def log_outcome(outcome: PingOutcome) -> None:
             outcome.channel,
             outcome.error,
         )
+
+
+def stored_in(store: Store) -> Recorder:
+    """A Recorder that keeps each attempt in the outbox's log (kind ``ping``), where
+    ``statehub notifications`` and the dashboard show it. Written once the attempt is over,
+    as delivered or gave_up: a ping is never retried, so the deliverer must never see it due.
+    """
+
+    def record(outcome: PingOutcome) -> None:
+        ping, now = outcome.ping, outcome.sent_at
+        with store.session() as db:
+            row = deliveries.enqueue(
+                db,
+                kind="ping",
+                channel=outcome.channel,
+                title=f"ping {ping.signal}",
+                body=ping.body,
+                sweep_id=ping.sweep_id,
+                now=now,
+            )
+            deliveries.claim(db, row, now=now, lease=timedelta(0))  # counts the one attempt
+            if outcome.error is None:
+                deliveries.mark_delivered(db, row.id, now=now)
+            else:
+                deliveries.mark_failed(db, row.id, error=outcome.error, now=now, give_up=True)
+
+    return record
 
 
 class PingObserver:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from statehub.notify.ping import PingObserver, PingOutcome
+from statehub.notify.ping import PingObserver, PingOutcome, stored_in
 from statehub.settings import Settings
-from statehub.store import Store
+from statehub.store import Store, deliveries
 from statehub.store.events import list_events
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.lock import SweepLock
@@ -22,6 +22,7 @@ from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import LockHolder, SweepCannotStart
 from testing.fleet import FleetBuilder, register
 from testing.pings import PingCheck
+from testing.waiting import wait_for
 from tests.api.helpers import sqlite_only
 from tests.cli.conftest import RunCli
 
@@ -172,21 +173,34 @@ def test_a_ping_that_hangs_gives_up_at_its_timeout_and_is_recorded_failed(
         assert observer.settle() and check.pings == []
 
 
-def test_a_failing_endpoint_is_recorded_failed(
+def test_each_attempt_is_kept_in_the_outbox_log_and_a_failing_one_never_retried(
     fleet_builder: FleetBuilder, settings: Settings, store: Store
 ) -> None:
     register(store, {"clean": fleet_builder.clean("clean")})
     with PingCheck(answer="error").serving() as check:
-        sweeper, observer, outcomes = _pinging(settings, store, check.url)
+        observer = PingObserver(
+            check.url, timeout=10, host=settings.hostname, record=stored_in(store)
+        )
 
-        result = sweeper.run(SweepRequest(max_seconds=60))
+        result = Sweeper(settings, store, observers=[observer]).run(SweepRequest(max_seconds=60))
 
         assert observer.settle()
-        assert [(o.ping.signal, o.error) for o in outcomes.wait_for(2)] == [
-            ("start", "HTTP 500: internal error"),
-            ("success", "HTTP 500: internal error"),
-        ]
-        assert result.exit_code == 0
+
+        def logged() -> list[deliveries.Delivery] | None:
+            with store.reading() as db:
+                rows = deliveries.recent(db, kind="ping")
+            return rows if len(rows) == 2 else None
+
+        success, start = wait_for(logged, what="two ping rows")
+        assert result.exit_code == 0 and len(check.wait_for_pings(2)) == 2
+    for row, title in ((start, "ping start"), (success, "ping success")):
+        assert (row.title, row.sweep_id) == (title, str(result.sweep_id))
+        assert (row.status, row.attempts) == (deliveries.GAVE_UP, 1)
+        assert row.last_error == "HTTP 500: internal error"
+        assert row.next_attempt_at is None  # never due again: a late ping would lie
+        assert check.url.split("/ping/")[1] not in row.channel
+    with store.reading() as db:
+        assert deliveries.due(db, now=datetime.now().astimezone()) == []
 
 
 @sqlite_only
