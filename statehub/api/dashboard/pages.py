@@ -13,6 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from hcping import redacted
 from statehub.api.dashboard import banner, fleet, strip, sweeps
 from statehub.api.dashboard.render import page
 from statehub.api.dashboard.session import signed_in, token_required
@@ -71,6 +72,7 @@ def dashboard(
         completed = summaries.last_completed(db)
         attempt = summaries.last_attempt(db)
         notifications = recent_deliveries(db, limit=RECENT_NOTIFICATIONS)
+        (last_ping,) = recent_deliveries(db, limit=1, kind="ping") or (None,)
     overdue, overdue_reason = status_rules.overdue(
         completed,
         now,
@@ -111,6 +113,9 @@ def dashboard(
             "recent": [sweeps.row_of(s) for s in recent],
             "last_completed": completed,
             "holder": current_holder(settings.lock_path),
+            # The dead man's switch: which check (redacted) and what its last ping became.
+            "ping_channel": redacted(settings.ping_url) if settings.ping_url else None,
+            "last_ping": last_ping,
             "running_here": sweeps_here.running_ids(),
             "notifications": notifications,
             "notify_channels": [c.redacted for c in request.app.state.notify_channels],
