@@ -5,6 +5,8 @@ nothing for a lock skip; a hanging or failing endpoint never delays or changes t
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import datetime
@@ -248,3 +250,33 @@ def test_the_cli_pings_a_sweep_and_refuses_a_check_url_that_is_not_http(
     assert refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
     assert "STATEHUB_PING_URL: expected an http(s) check URL" in refused.stderr
     assert "secret-key" not in refused.stderr
+
+
+_PROBE = """
+import json, sys
+from statehub.cli import app
+try:
+    app(["sweep", "--remote-all", "--no-fetch", "--json"], standalone_mode=False)
+except SystemExit:
+    pass
+# hcping's URL rules validate the settings (standard library only); its sender is httpx's.
+watched = ("httpx", "hcping.send", "statehub.notify.ping")
+print(json.dumps(sorted(m for m in sys.modules if m in watched)))
+"""
+
+
+@sqlite_only
+def test_a_sweep_with_no_ping_configured_never_loads_httpx(
+    fleet_builder: FleetBuilder, run_cli: RunCli, cli_env: dict[str, str]
+) -> None:
+    run_cli("repos", "add", str(fleet_builder.clean("clean")))
+    env = {k: v for k, v in cli_env.items() if not k.startswith("STATEHUB_PING")}
+
+    probe = subprocess.run(
+        [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert probe.returncode == 0, probe.stderr
+    *document, loaded = probe.stdout.strip().splitlines()
+    assert '"sweep_id"' in "".join(document)  # the sweep ran and printed its document
+    assert json.loads(loaded) == []
