@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from statehub.api.schemas import SweepStatus
 from statehub.errors import StateHubError
-from statehub.notify import sweep_observers
+from statehub.notify import settle, sweep_observers
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import get_event_by_sweep_id
@@ -126,6 +126,9 @@ class RunningSweeps:
             with self._mutex:
                 threads = [r.thread for r in self._running.values()]
             if not threads:
+                # The last sweeps' pings were queued as they ended: at shutdown they get their
+                # bounded time too (STATEHUB_PING_TIMEOUT), as after a CLI sweep.
+                settle(self._sweeper.observers)
                 return
             logger.info("waiting for %d running sweep(s) to finish", len(threads))
             for thread in threads:

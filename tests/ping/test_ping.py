@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 from statehub.notify.ping import PingObserver, PingOutcome, stored_in
@@ -24,6 +25,7 @@ from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import LockHolder, SweepCannotStart
 from testing.fleet import FleetBuilder, register
 from testing.pings import PingCheck
+from testing.serve import CLEAN_STOP, free_port, serve_process, statehub_env
 from testing.waiting import wait_for
 from tests.api.helpers import sqlite_only
 from tests.cli.conftest import RunCli
@@ -280,3 +282,28 @@ def test_a_sweep_with_no_ping_configured_never_loads_httpx(
     *document, loaded = probe.stdout.strip().splitlines()
     assert '"sweep_id"' in "".join(document)  # the sweep ran and printed its document
     assert json.loads(loaded) == []
+
+
+@pytest.mark.slow  # a real server's start and its 3 s wait at shutdown
+@sqlite_only
+def test_a_server_stopping_gives_its_last_pings_their_timeout_and_no_more(
+    fleet_builder: FleetBuilder, store: Store, database_url: str, tmp_path: Path
+) -> None:
+    home = tmp_path / "serve-home"
+    register(store, {"clean": fleet_builder.clean("clean")})
+    with PingCheck(answer="hang").serving() as check:
+        env = statehub_env(
+            home, database_url, STATEHUB_PING_URL=check.url, STATEHUB_PING_TIMEOUT="3"
+        )
+        log = tmp_path / "serve.log"
+        with serve_process(env, log, host="127.0.0.1", port=free_port()) as server:
+            answer = httpx.post(
+                f"{server.url}/consistency/sweep/remote-all", json={"max_seconds": 60}, timeout=60
+            )
+            assert answer.status_code == 200, answer.text
+            check.wait_for_requests(1)  # /start, unanswered; success queued behind it
+
+            # SIGTERM, as systemd stops it: the queued pings get at most their timeout.
+            assert server.terminate(timeout=60) in CLEAN_STOP
+        assert check.pings == []
+    assert "not sent within 3s; exiting without them" in log.read_text()
