@@ -1,5 +1,5 @@
-"""The dashboard says whether the dead man's switch is configured and what its last ping
-became — over a real server whose sweeps ping a real loopback check."""
+"""The dashboard's status says whether the dead man's switch is configured and what its last
+ping became (on hover) — over a real server whose sweeps ping a real loopback check."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def test_with_one_it_names_the_check_without_its_key_and_the_last_ping(
             page = html.unescape(client.get("/").text)
 
     host = check.url.removesuffix(CHECK_PATH)
-    assert 'data-deadman="on"' in page
+    assert 'data-deadman="failing"' in page  # configured, and its last ping was refused
     assert f"Dead man's switch: pinging {host}/… · last ping success" in page
-    assert "failed</strong>: HTTP 500: internal error" in page
+    assert "failed: HTTP 500: internal error" in page
     assert CHECK_PATH not in page
