@@ -26,10 +26,10 @@ logger = logging.getLogger("statehub.notify")
 
 
 def sweep_observers(settings: Settings, store: Store) -> list[SweepObserver]:
-    """The observers the CLI and the server give their Sweeper, from what is configured."""
-    from statehub.notify.channels import configured_channels
-    from statehub.notify.observer import AlertObserver
+    """The observers the CLI and the server give their Sweeper, from what is configured.
 
+    Each observer's module is imported only when it is configured: the timer's sweep with
+    nothing configured pays for none of them (tests/cli/test_startup_imports.py)."""
     observers: list[SweepObserver] = []
     if settings.ping_url is not None:
         from statehub.notify.ping import PingObserver, stored_in
@@ -43,6 +43,9 @@ def sweep_observers(settings: Settings, store: Store) -> list[SweepObserver]:
             )
         )
     if settings.notify or settings.resolved_config_file is not None:
+        from statehub.notify.channels import configured_channels
+        from statehub.notify.observer import AlertObserver
+
         channels = configured_channels(settings)
         if channels:
             observers.append(AlertObserver(settings, store, [c.redacted for c in channels]))
