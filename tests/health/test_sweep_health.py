@@ -113,7 +113,7 @@ def test_the_api_status_progress_and_dashboard_all_show_the_health(
     assert status["last_completed"]["health_derived"] is False
 
     page = client.get("/").text
-    assert 'data-health="degraded"' in page and "did not see the whole fleet" in page
+    assert 'data-level="degraded"' in page and "did not see the whole fleet" in page
     assert reason in page
 
     env = {
