@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-stamp
 # activity-core reaches State Hub only through this URL (the bridge tunnel in production).
 export STATE_HUB_URL ?= http://127.0.0.1:8000
 
-.PHONY: setup run serve test lint types contracts format check bench sync-activity-definitions sync-schedules dev clean
+.PHONY: setup run serve test check-all lint types contracts format check bench sync-activity-definitions sync-schedules dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,14 @@ endif
 serve: setup
 	$(BIN)/statehub serve
 
-## check: what CI runs: lint, types (mypy --strict), import contracts, then every test
-## (SQLite and, when reachable, PostgreSQL). PYTEST_ARGS narrows the tests.
+## check: what CI runs: lint, types (mypy --strict), import contracts, then every test not
+## marked slow (SQLite and, when reachable, PostgreSQL). PYTEST_ARGS narrows the tests.
 check: setup lint types contracts
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+## check-all: check, and the tests marked slow too (the longest crash, scheduler, CLI and
+## browser scenarios: about 10 more minutes on 2 cores)
+check-all: setup lint types contracts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## test: the same as check

@@ -62,6 +62,7 @@ def no_bridge_reason() -> None:
         pytest.skip(reason)
 
 
+@pytest.mark.slow
 def test_a_scheduled_sweep_crosses_the_bridge_and_a_wrong_token_does_not(
     no_bridge_reason: None,
     tmp_path: Path,

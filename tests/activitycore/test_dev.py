@@ -19,6 +19,7 @@ pytestmark = pytest.mark.temporal
 DEFINITION_ID = "14141414-9999-4999-8999-999999999999"
 
 
+@pytest.mark.slow
 def test_dev_runs_everything_and_stops_everything(
     tmp_path: Path, definitions_dir: Path, state_hub: StateHubServer
 ) -> None:

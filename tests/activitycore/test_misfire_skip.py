@@ -23,6 +23,7 @@ pytestmark = pytest.mark.temporal
 DEFINITION_ID = "ffffffff-6666-4666-8666-666666666666"
 
 
+@pytest.mark.slow
 def test_a_returning_worker_does_not_catch_up(
     temporal_settings: Settings, store: Store, definitions_dir: Path
 ) -> None:

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.temporal
 DEFINITION_ID = "eeeeeeee-5555-4555-8555-555555555555"
 
 
+@pytest.mark.slow
 def test_runs_fire_on_their_slots_and_record_the_nominal_time(
     temporal_settings: Settings, store: Store, definitions_dir: Path
 ) -> None:

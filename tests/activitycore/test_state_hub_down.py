@@ -29,6 +29,7 @@ pytestmark = pytest.mark.temporal
 DEFINITION_ID = "dddddddd-4444-4444-8444-444444444444"
 
 
+@pytest.mark.slow
 def test_a_run_fails_while_state_hub_is_down_and_the_next_one_still_happens(
     make_settings: Callable[..., Settings],
     temporal_server: DevServer,

@@ -125,6 +125,7 @@ def test_it_mirrors_definitions_as_schedules(
     asyncio.run(scenario())
 
 
+@pytest.mark.slow
 def test_a_paused_schedule_does_not_fire(
     temporal_settings: Settings, store: Store, definitions_dir: Path
 ) -> None:

@@ -33,6 +33,7 @@ pytestmark = pytest.mark.temporal
 DEFINITION_ID = "13131313-8888-4888-8888-888888888888"
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_run_leaves_one_run(
     temporal_settings: Settings, store: Store, definitions_dir: Path, tmp_path: Path
 ) -> None:

@@ -10,6 +10,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
+
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import list_events
@@ -24,6 +26,7 @@ POSTS = 20
 BUDGET = 6
 
 
+@pytest.mark.slow
 def test_twenty_posts_and_a_cli_sweep_run_exactly_one_sweep(
     live: LiveServer, settings: Settings, store: Store, fleet_builder: FleetBuilder
 ) -> None:

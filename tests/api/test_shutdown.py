@@ -19,6 +19,7 @@ from testing.serve import CLEAN_STOP, free_port, serve_process, statehub_env
 from tests.api.helpers import sqlite_only
 
 
+@pytest.mark.slow
 @sqlite_only
 @pytest.mark.parametrize("respond", ["async", "sync"])
 def test_sigterm_waits_for_the_running_sweep_and_records_it(

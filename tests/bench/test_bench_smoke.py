@@ -130,6 +130,7 @@ def test_the_scale_section_reports_growth_per_repo(ctx: BenchContext) -> None:
     assert section.samples["peak RSS MB, 0 repos"][0] > 0
 
 
+@pytest.mark.slow
 def test_the_trust_section_sweeps_both_recorded_commits(ctx: BenchContext) -> None:
     small = BenchContext(ctx.sizes.scaled(local_repos=20), ctx.work, quick=True)
     needing_action = [e for e in small.local_fleet().entries(20) if EXPECTED_FINDINGS.get(e.state)]

@@ -19,6 +19,7 @@ def cli_store(cli_env: dict[str, str]) -> Store:
     store.dispose()
 
 
+@pytest.mark.slow
 def test_a_parallel_week_says_the_timer_can_go(cli_store: Store, run_cli: RunCli) -> None:
     parallel_week(cli_store, now=datetime.now(UTC))
 

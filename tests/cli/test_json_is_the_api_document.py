@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from testing.fleet import FleetBuilder
 from tests.api.helpers import sqlite_only
@@ -39,6 +40,7 @@ def _json(out: subprocess.CompletedProcess[str]) -> Any:
     return json.loads(out.stdout)
 
 
+@pytest.mark.slow
 @sqlite_only
 def test_each_record_has_one_document(
     fleet_builder: FleetBuilder, run_cli: RunCli, client: httpx.Client

@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from testing.fleet import FleetBuilder
 from testing.serve import statehub_env
 from tests.cli.conftest import RunCli
@@ -24,6 +26,7 @@ def _listed(run_cli: RunCli) -> dict[str, dict[str, object]]:
     return {r["name"]: r for r in json.loads(out.stdout)}
 
 
+@pytest.mark.slow
 def test_it_adds_lists_and_removes_a_repo(fleet_builder: FleetBuilder, run_cli: RunCli) -> None:
     path = fleet_builder.clean("alpha")
 
@@ -37,6 +40,7 @@ def test_it_adds_lists_and_removes_a_repo(fleet_builder: FleetBuilder, run_cli: 
     assert _listed(run_cli) == {}
 
 
+@pytest.mark.slow
 def test_it_refuses_a_duplicate_name_or_path_with_a_clear_message(
     fleet_builder: FleetBuilder, run_cli: RunCli
 ) -> None:
@@ -65,6 +69,7 @@ def test_it_refuses_a_path_that_is_not_a_git_work_tree(tmp_path: Path, run_cli: 
         assert words in out.stderr and "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_discover_registers_work_trees_without_descending_and_survives_loops(
     fleet_builder: FleetBuilder, tmp_path: Path, run_cli: RunCli
 ) -> None:

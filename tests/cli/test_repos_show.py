@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from testing.fleet import FleetBuilder
 from tests.api.helpers import sqlite_only
@@ -38,6 +39,7 @@ def _teammate_pushes(builder: FleetBuilder, name: str) -> None:
     builder.git(remote, "update-ref", "refs/heads/main", commit.stdout.decode().strip())
 
 
+@pytest.mark.slow
 def test_since_follows_a_repo_through_behind_diverged_and_clean(
     fleet_builder: FleetBuilder, run_cli: RunCli
 ) -> None:
@@ -79,6 +81,7 @@ def test_since_follows_a_repo_through_behind_diverged_and_clean(
     assert view["last_fetch"] == {"fetched": True, "ok": True, "finding": None, "message": None}
 
 
+@pytest.mark.slow
 def test_the_human_output_explains_each_finding_with_its_since(
     fleet_builder: FleetBuilder, run_cli: RunCli
 ) -> None:
@@ -94,6 +97,7 @@ def test_the_human_output_explains_each_finding_with_its_since(
     assert "last fetch: ok" in out.stdout
 
 
+@pytest.mark.slow
 def test_a_failed_fetch_is_the_last_fetch_result(
     fleet_builder: FleetBuilder, run_cli: RunCli, tmp_path: Path
 ) -> None:

@@ -29,6 +29,7 @@ def hostile_root(fleet_builder: FleetBuilder, tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_discover_renames_it_and_says_so_and_no_output_holds_a_raw_escape(
     hostile_root: Path, run_cli: RunCli
 ) -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from testing.fleet import FleetBuilder
 from tests.cli.conftest import RunCli
 
 
+@pytest.mark.slow
 def test_json_output_is_the_result_document_alone(
     fleet_builder: FleetBuilder, run_cli: RunCli
 ) -> None:
@@ -44,6 +47,7 @@ def test_no_fetch_inspects_without_fetching(fleet_builder: FleetBuilder, run_cli
     assert doc["fetch"] is False and doc["skipped_clean"] == ["behind"]
 
 
+@pytest.mark.slow
 def test_a_human_gets_a_summary_and_progress_reads_the_event(
     fleet_builder: FleetBuilder, run_cli: RunCli
 ) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from statehub.fleet.explain import meaning
 from testing.fleet import FleetBuilder
 from tests.cli.conftest import RunCli
@@ -27,6 +29,7 @@ def _headings(stdout: str) -> list[str]:
     return [line.split(" ")[0] for line in stdout.splitlines() if " — " in line]
 
 
+@pytest.mark.slow
 def test_the_summary_comes_first_then_one_group_per_finding(
     fleet_builder: FleetBuilder, run_cli: RunCli
 ) -> None:
@@ -50,6 +53,7 @@ def test_the_summary_comes_first_then_one_group_per_finding(
     assert "tidy" not in out.stdout  # clean repos are counted, not listed
 
 
+@pytest.mark.slow
 def test_only_shows_one_finding_and_leaves_the_document_whole(
     fleet_builder: FleetBuilder, run_cli: RunCli
 ) -> None:
@@ -64,6 +68,7 @@ def test_only_shows_one_finding_and_leaves_the_document_whole(
     assert sorted(r["name"] for r in doc["repos_processed"]) == ["lagging", "stashy"]
 
 
+@pytest.mark.slow
 def test_an_unknown_finding_is_refused_naming_the_valid_ones(
     fleet_builder: FleetBuilder, run_cli: RunCli
 ) -> None:
@@ -78,6 +83,7 @@ def test_an_unknown_finding_is_refused_naming_the_valid_ones(
     assert events == []  # refused before any sweep ran
 
 
+@pytest.mark.slow
 def test_changed_shows_only_the_repos_the_second_sweep_changed(
     fleet_builder: FleetBuilder, run_cli: RunCli
 ) -> None:
@@ -98,6 +104,7 @@ def test_changed_shows_only_the_repos_the_second_sweep_changed(
     assert json.loads(run_cli("repos", "list", "--changed", "--json").stdout) == []
 
 
+@pytest.mark.slow
 def test_changed_names_a_repo_that_became_clean(
     fleet_builder: FleetBuilder, run_cli: RunCli
 ) -> None:
@@ -110,6 +117,7 @@ def test_changed_names_a_repo_that_became_clean(
     assert _headings(out.stdout) == [] and "now clean: lagging" in out.stdout
 
 
+@pytest.mark.slow
 def test_repos_list_only_filters_by_finding(fleet_builder: FleetBuilder, run_cli: RunCli) -> None:
     _fleet(fleet_builder, run_cli)
     assert run_cli("sweep").returncode == 0
@@ -121,6 +129,7 @@ def test_repos_list_only_filters_by_finding(fleet_builder: FleetBuilder, run_cli
     assert "2 repos" in table.stdout and "tidy" not in table.stdout
 
 
+@pytest.mark.slow
 def test_quiet_prints_the_summary_alone_and_keeps_the_exit_status(
     fleet_builder: FleetBuilder, run_cli: RunCli
 ) -> None:

@@ -38,6 +38,7 @@ def test_before_any_sweep_the_banner_is_overdue(
     expect(page.locator("#banner")).to_have_attribute("role", "alert")
 
 
+@pytest.mark.slow
 def test_a_missed_cadence_puts_overdue_before_the_repos_needing_action(
     page: Page, client: httpx.Client, fleet_builder: FleetBuilder, store: Store
 ) -> None:

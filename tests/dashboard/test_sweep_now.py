@@ -39,6 +39,7 @@ def _sweep_ids(page: Page) -> list[str]:
     )
 
 
+@pytest.mark.slow
 def test_sweep_now_shows_progress_then_lists_the_new_sweep(
     slow_page: Page, store: Store, fleet_builder: FleetBuilder
 ) -> None:

@@ -108,6 +108,7 @@ def test_a_real_scrape_passes_promtool_check_metrics(promtool: Path, served: Ser
     assert checked.stdout.strip() == "" and checked.stderr.strip() == "", checked.stderr
 
 
+@pytest.mark.slow
 def test_a_real_prometheus_scrapes_statehub_and_answers_a_query(
     served: ServeProcess, tmp_path: Path
 ) -> None:

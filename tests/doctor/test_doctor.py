@@ -169,6 +169,7 @@ def _closed_port() -> int:
     return port
 
 
+@pytest.mark.slow
 def test_every_remote_that_would_fail_is_named_with_why_in_parallel(
     workstation: Workstation,
     database_url: str,
@@ -260,6 +261,7 @@ def test_units_not_installed_or_not_enabled_are_named(workstation: Workstation) 
     ]
 
 
+@pytest.mark.slow
 def test_ssh_remotes_need_the_agent_in_both_sweeping_units(
     workstation: Workstation, database_url: str, fleet_builder: FleetBuilder, tmp_path: Path
 ) -> None:
@@ -299,6 +301,7 @@ def test_ssh_remotes_need_the_agent_in_both_sweeping_units(
     assert _problems(document, "units") == []
 
 
+@pytest.mark.slow
 def test_a_server_beyond_loopback_without_a_token_is_named(workstation: Workstation) -> None:
     workstation.install_units()
     unit = workstation.home / ".config" / "systemd" / "user" / "statehub.service"

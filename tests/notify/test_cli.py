@@ -24,6 +24,7 @@ def hook() -> Iterator[Receiver]:
         yield receiver
 
 
+@pytest.mark.slow
 def test_a_hanging_channel_never_delays_the_recording_or_the_exit_status(
     fleet_builder: FleetBuilder, run_cli: RunCli, hook: Receiver
 ) -> None:
@@ -51,6 +52,7 @@ def test_a_hanging_channel_never_delays_the_recording_or_the_exit_status(
     assert result["duration_seconds"] < TIMEOUT
 
 
+@pytest.mark.slow
 def test_notifications_lists_what_was_sent_with_the_channel_redacted(
     fleet_builder: FleetBuilder, run_cli: RunCli, hook: Receiver
 ) -> None:

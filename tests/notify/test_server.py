@@ -29,6 +29,7 @@ def hook() -> Iterator[Receiver]:
         yield receiver
 
 
+@pytest.mark.slow
 def test_the_server_delivers_what_its_sweeps_announce_and_shows_it(
     fleet_builder: FleetBuilder, settings: Settings, store: Store, hook: Receiver
 ) -> None:

@@ -207,6 +207,7 @@ def test_each_attempt_is_kept_in_the_outbox_log_and_a_failing_one_never_retried(
         assert deliveries.due(db, now=datetime.now().astimezone()) == []
 
 
+@pytest.mark.slow
 @sqlite_only
 def test_the_cli_waits_for_a_hanging_ping_at_most_its_timeout_and_keeps_its_exit_status(
     fleet_builder: FleetBuilder, run_cli: RunCli
@@ -233,6 +234,7 @@ def test_the_cli_waits_for_a_hanging_ping_at_most_its_timeout_and_keeps_its_exit
     assert [e["sweep_id"] for e in progress] == [document["sweep_id"]]
 
 
+@pytest.mark.slow
 @sqlite_only
 def test_the_cli_pings_a_sweep_and_refuses_a_check_url_that_is_not_http(
     fleet_builder: FleetBuilder, run_cli: RunCli, check: PingCheck
@@ -284,6 +286,7 @@ def test_a_sweep_with_no_ping_configured_never_loads_httpx(
     assert json.loads(loaded) == []
 
 
+@pytest.mark.slow
 @pytest.mark.slow  # a real server's start and its 3 s wait at shutdown
 @sqlite_only
 def test_a_server_stopping_gives_its_last_pings_their_timeout_and_no_more(

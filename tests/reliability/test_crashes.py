@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from statehub.settings import Settings
 from statehub.store import Store
@@ -90,6 +91,7 @@ def test_sigkill_of_the_server_mid_sweep_leaves_nothing_behind(
     _kill_leftover_hangs(fleet_builder, "hangs")
 
 
+@pytest.mark.slow
 def test_sigkill_of_cli_sweeps_at_random_moments_never_leaves_a_partial_event(
     settings: Settings, store: Store, fleet_builder: FleetBuilder
 ) -> None:

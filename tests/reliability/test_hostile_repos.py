@@ -172,6 +172,7 @@ def test_a_remote_asking_for_a_password_fails_fast(
         assert time.monotonic() - began < 5, f"{repo.name} waited for a password"
 
 
+@pytest.mark.slow
 def test_unreadable_directories_and_a_symlink_loop_as_an_ordinary_user(tmp_path: Path) -> None:
     """Run as ``nobody``: as root (CI), a directory without read permission is readable."""
     prefix = as_user_prefix()

@@ -143,6 +143,7 @@ def _one_row_per_run(runs: list[RunRow]) -> None:
     assert len({r.workflow_id for r in runs}) == len(runs)
 
 
+@pytest.mark.slow
 def test_sigkill_of_the_worker_mid_action_leaves_one_run_and_one_sweep(
     tmp_path: Path, temporal: DevServer, hub: StateHubServer
 ) -> None:
@@ -198,6 +199,7 @@ def test_sigkill_of_the_worker_mid_action_leaves_one_run_and_one_sweep(
     assert HUB_TOKEN not in (hub.home / "serve.log").read_text()
 
 
+@pytest.mark.slow
 def test_sigkill_of_the_temporal_server_mid_run_then_the_schedule_carries_on(
     tmp_path: Path, temporal: DevServer, hub: StateHubServer
 ) -> None:

@@ -64,6 +64,7 @@ def _assert_result(result: dict[str, Any]) -> None:
     assert result["skipped_clean"] == ["clean"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("respond", ["sync", "async"])
 def test_postgres_stopped_mid_sweep_answers_503_with_the_result_then_recovers(
     running_postgres: OwnPostgres,
@@ -189,6 +190,7 @@ def _set_mode(home: Path, mode: int) -> None:
         path.chmod(mode)
 
 
+@pytest.mark.slow
 def test_a_read_only_sqlite_file_gets_clear_errors_and_recovers_once_writable(
     tmp_path: Path,
 ) -> None:

@@ -7,6 +7,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.repos import add_repo
@@ -74,6 +76,7 @@ def test_it_does_not_hang_on_a_remote_that_asks_for_a_password(
     assert report.message
 
 
+@pytest.mark.slow
 def test_budget_limited_sweeps_eventually_check_every_repo(
     fleet_builder: FleetBuilder, store: Store, settings: Settings
 ) -> None:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.store.events import list_events
@@ -46,6 +48,7 @@ def _fleet_with_hang(fleet_builder: FleetBuilder, store: Store) -> None:
         add_repo(db, name="clean", path=str(fleet_builder.clean("clean")))
 
 
+@pytest.mark.slow
 def test_exactly_one_of_two_concurrent_sweeps_runs(
     fleet_builder: FleetBuilder, store: Store, settings: Settings, sweeper: Sweeper
 ) -> None:
@@ -68,6 +71,7 @@ def test_exactly_one_of_two_concurrent_sweeps_runs(
     assert sorted(e.payload["lock_skipped"] for e in events) == [False, True]
 
 
+@pytest.mark.slow
 def test_a_holder_killed_with_sigkill_leaves_no_stale_lock(
     fleet_builder: FleetBuilder, store: Store, settings: Settings, sweeper: Sweeper
 ) -> None:
