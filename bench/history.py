@@ -16,13 +16,11 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tarfile
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +36,7 @@ from bench.measure import Latency, median, run_child
 from bench.progress import admin_url
 from bench.report import Row, Section, millis, seconds, times
 from bench.server import serving, timed
+from bench.trust import snapshot
 from sqlstore.engine import build_engine
 from sqlstore.schema import alembic_config
 from statehub.store import Store
@@ -275,17 +274,7 @@ def _before(ctx: BenchContext) -> tuple[Path, str]:
         text=True,
         check=True,
     ).stdout.strip()
-    target = ctx.work / f"before-summaries-{commit}"
-    if not (target / "statehub").exists():
-        archive = subprocess.run(
-            ["git", "-C", str(REPO), "archive", base, "statehub", "sqlstore", "durations"],
-            capture_output=True,
-            check=True,
-        ).stdout
-        target.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(fileobj=BytesIO(archive)) as tar:
-            tar.extractall(target, filter="data")
-    return target, commit
+    return snapshot(ctx.work, commit), commit
 
 
 # -- measuring ---------------------------------------------------------------------------------
