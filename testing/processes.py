@@ -7,9 +7,11 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 
 def stop_process(process: subprocess.Popen[Any] | None, timeout: float = 15) -> None:
@@ -58,3 +60,16 @@ def read_pids(path: Path, *, expect: int, within: float = 2.0) -> list[int]:
         if len(pids) >= expect or time.monotonic() > end:
             return pids
         time.sleep(0.02)
+
+
+def answers_ok(
+    process: subprocess.Popen[Any], url: str, *, exited: Callable[[int], Exception]
+) -> bool:
+    """Whether a server we started answers 200 at ``url`` yet; ``exited(returncode)`` is
+    raised when it has died instead, so a wait on it fails at once with the reason."""
+    if process.poll() is not None:
+        raise exited(process.returncode)
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False

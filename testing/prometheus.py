@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import yaml
 
-from testing.processes import stop_process
+from testing.processes import answers_ok, stop_process
 from testing.serve import free_port
 from testing.waiting import wait_for
 
@@ -52,14 +52,13 @@ class PrometheusServer:
         return result
 
     def ready(self) -> bool:
-        if self.process.poll() is not None:
-            raise AssertionError(
-                f"prometheus exited with {self.process.returncode}:\n{self.output()[-4000:]}"
-            )
-        try:
-            return httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
+        return answers_ok(
+            self.process,
+            f"{self.url}/-/ready",
+            exited=lambda code: AssertionError(
+                f"prometheus exited with {code}:\n{self.output()[-4000:]}"
+            ),
+        )
 
 
 @contextmanager

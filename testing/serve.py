@@ -20,7 +20,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from testing import ROOT
-from testing.processes import stop_process
+from testing.processes import answers_ok, stop_process
 from testing.waiting import wait_for
 
 # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal, so the
@@ -108,14 +108,13 @@ class ServeProcess:
         stop_process(self.process, timeout=timeout)
 
     def healthy(self) -> bool:
-        if self.process.poll() is not None:
-            raise ServerDidNotStart(
-                f"statehub serve exited with {self.process.returncode}:\n{self.output()[-4000:]}"
-            )
-        try:
-            return httpx.get(f"{self.url}/health", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
+        return answers_ok(
+            self.process,
+            f"{self.url}/health",
+            exited=lambda code: ServerDidNotStart(
+                f"statehub serve exited with {code}:\n{self.output()[-4000:]}"
+            ),
+        )
 
 
 @contextmanager
