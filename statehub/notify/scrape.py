@@ -5,9 +5,9 @@ by the server. A scrape comes every 15 to 60 seconds, for the whole life of the 
 while ~100 sweeps a day are recorded, each with its whole result document; so the counters
 are one aggregate over the sweeps' summary rows (trigger, ``lock_skipped``, ``health``;
 ``statehub.store.sweep_totals``), never a payload, plus the small tally of the rows
-retention deleted, so a prune never makes a counter fall. Only the newest sweep that ran is
-read whole (its duration and fetch failures). And the totals are kept between scrapes while
-no summary row was added or removed (``SweepTotalsCache``).
+retention deleted, so a prune never makes a counter fall. The newest sweep that ran gives
+its duration and fetch failures from its summary row too. And the totals are kept between
+scrapes while no summary row was added or removed (``SweepTotalsCache``).
 
 Sweeps recorded before they carried their health have it derived by the health rule (the
 digest did, when migration 0004 wrote their rows), as the cadence pages derive it.
@@ -26,10 +26,9 @@ from sqlalchemy.orm import Session
 
 from statehub.cadence.marks import UNTAGGED
 from statehub.errors import StoreError
-from statehub.health import observe
 from statehub.notify.snapshot import LOCK_SKIPPED, OK, LastSweep, Snapshot
 from statehub.store import Store
-from statehub.store.models import EventRow, RepoRow, SummaryRow
+from statehub.store.models import RepoRow, SummaryRow
 from statehub.store.sweep_totals import outcome_column, pruned_totals
 from statehub.sweep.lock import is_held
 
@@ -121,17 +120,20 @@ def _sweep_counts(db: Session) -> SweepTotals:
 
 def _last_sweep(db: Session, event_id: int) -> LastSweep | None:
     row = db.execute(
-        select(EventRow.created_at, EventRow.payload).where(EventRow.id == event_id)
+        select(
+            SummaryRow.created_at,
+            SummaryRow.duration_seconds,
+            SummaryRow.fetch_attempted,
+            SummaryRow.fetched,
+        ).where(SummaryRow.event_id == event_id)
     ).first()
     if row is None:  # pruned between the two reads
         return None
-    finished_at, payload = row
-    seen = observe(payload)
-    duration = payload.get("duration_seconds")
+    finished_at, duration, attempted, fetched = row
+    # The summary row's counts are the payload's (statehub.digest): the repos whose fetch
+    # was attempted less those whose every remote was fetched are the ones that failed.
     return LastSweep(
-        finished_at=finished_at,
-        duration_seconds=float(duration) if isinstance(duration, int | float) else None,
-        fetch_failures=len(set(seen.fetch_failed) | set(seen.fetch_timed_out)),
+        finished_at=finished_at, duration_seconds=duration, fetch_failures=attempted - fetched
     )
 
 
