@@ -64,6 +64,18 @@ def _path(page: Page, repo: str) -> Locator:
     return page.locator(f'tr[data-repo="{repo}"] .repo-path')
 
 
+# The paths are re-cut on the frame after a resize; this waits for that cut, not a sleep.
+REFITTED = """() => {
+  const body = document.getElementById('fleet-body');
+  return body.dataset.fittedFor === String(body.clientWidth);
+}"""
+
+
+def _resize(page: Page, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    page.wait_for_function(REFITTED)
+
+
 def test_a_path_keeps_its_last_components_in_the_room_its_row_has(
     page: Page, client: httpx.Client, deep: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -74,6 +86,7 @@ def test_a_path_keeps_its_last_components_in_the_room_its_row_has(
     span = _path(page, "payments-api")
     full = str(deep["payments-api"])
     expect(span).to_have_attribute("title", full)
+    page.wait_for_function(REFITTED)
     narrow = span.evaluate(MEASURE)
     assert narrow["shown"].startswith(ELLIPSIS), narrow
     assert narrow["shown"].endswith("/platform-team/repos/payments-api"), narrow
@@ -85,10 +98,10 @@ def test_a_path_keeps_its_last_components_in_the_room_its_row_has(
     page.screenshot(path=str(target), full_page=True)
 
     # A window (the table, not cards) short of room, then a wide one: the cut follows.
-    page.set_viewport_size({"width": 800, "height": 900})
+    _resize(page, 800)
     window = span.evaluate(MEASURE)
     assert window["fits"] and window["nextOverflows"], window
-    page.set_viewport_size({"width": 1600, "height": 900})
+    _resize(page, 1600)
     expect(span).not_to_have_text(window["shown"])
     wide = span.evaluate(MEASURE)
     assert wide["fits"] and wide["kept"] > window["kept"], (window, wide)

@@ -294,6 +294,10 @@
     spans.forEach((span, i) => {
       span.textContent = fitted(span.dataset.path, rooms[i], width);
     });
+    // The width these cuts were made for: a reader (or a test) can tell a stale cut, one
+    // made before the window last changed size, from a current one.
+    const body = byId("fleet-body");
+    if (body) body.dataset.fittedFor = String(body.clientWidth);
   }
 
   function setUpPaths() {
