@@ -8,7 +8,8 @@ One package for the idea, from the recorded event to the document an operator re
 - ``document``  ``CadenceDocument``, the one JSON type of ``statehub cadence --json``
                 and ``GET /consistency/cadence``                                     pure
 - ``history``   store reads: a window's marks, a page at a time, and its verdict
-- ``status``    overdue or not, the last sweep that completed (``/consistency/status``)
+- ``status``    overdue or not, each recorded sweep as the status shows it, read from
+                its summary row (``/consistency/status``)
 
 Durations (``15m``, ``7d``) are parsed by the top-level ``durations`` package, the grammar
 activity-core shares. The pure modules import no I/O layer (an import-linter contract in

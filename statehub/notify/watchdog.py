@@ -18,6 +18,7 @@ from statehub.notify import alerts
 from statehub.notify.observer import Steps, enqueue_all
 from statehub.settings import Settings
 from statehub.store import Store
+from statehub.store.summaries import last_completed
 
 logger = logging.getLogger("statehub.notify")
 
@@ -65,7 +66,7 @@ class Watchdog:
     def verdict(self, now: datetime) -> tuple[bool, str | None]:
         minutes = (self.settings.cadence_minutes, self.settings.cadence_grace_minutes)
         with self.store.reading() as db:
-            completed = cadence.last_completed(db)
+            completed = last_completed(db)
         if completed is None and now - self.started_at <= timedelta(minutes=sum(minutes)):
             return False, None
         return cadence.overdue(completed, now, cadence_minutes=minutes[0], grace_minutes=minutes[1])

@@ -10,6 +10,7 @@ from statehub.api.deps import SettingsDep, StoreDep, SweepsDep
 from statehub.api.schemas import ConsistencyStatus, ErrorBody, LockState
 from statehub.cadence import status as cadence
 from statehub.cadence.marks import UNTAGGED
+from statehub.store import summaries
 from statehub.sweep.lock import current_holder
 
 router = APIRouter(prefix="/consistency", tags=["sweeps"])
@@ -24,12 +25,13 @@ def consistency_status(
     settings: SettingsDep, store: StoreDep, sweeps: SweepsDep
 ) -> ConsistencyStatus:
     """The last sweep (any trigger, and per trigger) with ages, overdue or not, the lock."""
+    # Summary rows, not payloads: a status poll costs the same for 10 repos as for 10,000.
     with store.reading() as db:
-        by_trigger = cadence.latest_sweeps(db)
-        completed = cadence.last_completed(db)
-        attempt = cadence.last_attempt(db)
+        by_trigger = cadence.latest_by_trigger(db)
+        completed = summaries.last_completed(db)
+        attempt = summaries.last_attempt(db)
     now = datetime.now(UTC)
-    newest = max(by_trigger.values(), key=lambda e: e.id, default=None)
+    newest = max(by_trigger.values(), key=lambda row: row.event_id, default=None)
     is_overdue, reason = cadence.overdue(
         completed,
         now,
@@ -50,8 +52,8 @@ def consistency_status(
         last_attempt=attempt_summary,
         last_completed=cadence.summarize(completed, now) if completed else None,
         last_by_trigger={
-            (trigger or UNTAGGED): cadence.summarize(event, now)
-            for trigger, event in sorted(by_trigger.items(), key=lambda kv: kv[0] or "")
+            (trigger or UNTAGGED): cadence.summarize(row, now)
+            for trigger, row in sorted(by_trigger.items(), key=lambda kv: kv[0] or "")
         },
         lock=LockState(held=holder is not None, holder=holder),
         running_here=sweeps.running_ids(),
