@@ -109,7 +109,9 @@ class RunningSweeps:
             event = get_event_by_sweep_id(db, sweep_id=str(sweep_id))
         if event is not None:
             result = SweepResult.model_validate(event.payload)
-            return SweepStatus(sweep_id=sweep_id, status="finished", result=result)
+            return SweepStatus(
+                sweep_id=sweep_id, status="finished", result=result, summary=event.summary
+            )
         # Started by another process (the CLI timer) and still holding the lock.
         holder = current_holder(self._settings.lock_path)
         if holder is not None and holder.sweep_id == str(sweep_id):

@@ -77,6 +77,11 @@ class SweepStatus(BaseModel):
     result: SweepResult | None = Field(
         default=None, description="the result document, once finished"
     )
+    summary: str | None = Field(
+        default=None,
+        description="once finished: the one line recorded with its progress event "
+        "(the dashboard shows it as it is)",
+    )
     detail: str | None = Field(default=None, description="why it failed, when it did")
     spooled_to: str | None = Field(
         default=None,

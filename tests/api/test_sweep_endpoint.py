@@ -107,6 +107,11 @@ def test_it_starts_asynchronously_and_the_location_reports_the_result(
     assert finished["status"] == "finished"
     assert finished["result"]["sweep_id"] == accepted["sweep_id"]
     assert [r["name"] for r in finished["result"]["repos_processed"]] == ["behind"]
+    # With the line recorded beside it (the dashboard shows it as it is).
+    (recorded,) = client.get("/progress/", params={"limit": 1}).json()
+    assert recorded["sweep_id"] == accepted["sweep_id"]
+    assert finished["summary"] == recorded["summary"]
+    assert finished["summary"].startswith("1 repos: 1 need action")
 
 
 def test_it_answers_404_for_a_sweep_it_never_saw(client: httpx.Client) -> None:
@@ -158,6 +163,7 @@ def test_it_answers_a_lock_skip_at_once_in_both_modes(
     assert result["held_by"]["triggered_by"] == "local-timer"
     status = client.get(f"/consistency/sweeps/{result['sweep_id']}").json()
     assert status["status"] == "finished" and status["result"] == result
+    assert status["summary"] == "lock skipped: held by local-timer"
 
 
 @sqlite_only

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -14,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from statehub.api import create_app
 from statehub.settings import Settings
 from statehub.store import Store
+from statehub.store.events import get_event_by_sweep_id
 from statehub.sweep.lock import SweepLock
 from statehub.sweep.result import LockHolder
 from testing.fleet import FleetBuilder, register
@@ -98,3 +100,35 @@ def test_sweep_now_says_so_when_another_sweep_holds_the_lock(
         expect(page.locator("#sweeps-table tbody tr")).to_contain_text("lock skipped")
     finally:
         lock.release()
+
+
+def test_sweep_now_says_what_the_recorded_summary_says(
+    page: Page, store: Store, fleet_builder: FleetBuilder, tmp_path: Path
+) -> None:
+    broken = fleet_builder.clean("billing")
+    fleet_builder.git(broken, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    register(
+        store,
+        {
+            "billing": broken,
+            "notes": fleet_builder.not_a_repo("notes"),
+            "api": fleet_builder.clean("api"),
+        },
+    )
+    page.goto("/")
+    page.get_by_role("button", name="Sweep now").click()
+
+    progress = page.locator("#sweep-progress")
+    expect(progress).to_contain_text("Sweep done", timeout=20_000)
+    link = progress.get_by_role("link", name="see the sweep")
+    sweep_id = re.sub(r".*/", "", link.get_attribute("href") or "")
+    with store.reading() as db:
+        event = get_event_by_sweep_id(db, sweep_id=sweep_id)
+    assert event is not None
+    # The failed fetch is counted as such, the directory that is not a repo as unreadable:
+    # the page's words are the recorded line's, not a count of its own.
+    assert "1 fetch failed, 1 unreadable" in event.summary
+    line = progress.locator("[data-progress-text]").inner_text()
+    said = re.fullmatch(r"Sweep done in \d+\.\d s — (.*) — see the sweep", line)
+    assert said is not None, line
+    assert said.group(1) == event.summary

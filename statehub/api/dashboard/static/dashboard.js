@@ -360,15 +360,6 @@
   }
 
   // --- sweep now ------------------------------------------------------------------
-  function summaryOf(result) {
-    const n = (key) => (Array.isArray(result[key]) ? result[key].length : 0);
-    return (
-      `${result.repos_total} repos: ${n("repos_processed")} need action, ` +
-      `${n("skipped_clean")} clean, ${n("skipped_missing")} missing, ` +
-      `${n("skipped_budget")} over budget, ${n("errors")} errors`
-    );
-  }
-
   function setUpSweepNow() {
     const button = byId("sweep-now");
     const line = byId("sweep-progress");
@@ -414,8 +405,9 @@
           body: JSON.stringify({ triggered_by: "manual" }),
         });
         let result;
+        let summary; // the line recorded with the sweep: its wording is the server's, not ours
         if (answer.status === 202) {
-          result = (await follow(answer.headers.get("Location"), started)).result;
+          ({ result, summary } = await follow(answer.headers.get("Location"), started));
         } else if (answer.ok) {
           result = await answer.json(); // a lock skip answers at once
         } else {
@@ -425,7 +417,8 @@
           const holder = result.held_by?.triggered_by || "another sweep";
           say(`Not started: ${holder} holds the sweep lock (recorded as a lock skip)`, "bad", result.sweep_id);
         } else {
-          say(`Sweep done in ${result.duration_seconds.toFixed(1)} s — ${summaryOf(result)}`, "done", result.sweep_id);
+          const done = `Sweep done in ${result.duration_seconds.toFixed(1)} s`;
+          say(summary ? `${done} — ${summary}` : done, "done", result.sweep_id);
         }
         await refresh();
       } catch (error) {
