@@ -1,11 +1,11 @@
 """Register a fleet in a fresh home with whichever ``statehub`` is on the path:
-``python -m bench.register_child < names-and-paths.json``.
+``python -m bench.register_child [--trusted] < names-and-paths.json``.
 
 An engine snapshot from an older commit refuses a database migrated by a newer program, so
-a before/after run (bench.trust) gives each side a home whose schema is its own: this child
-runs with its working directory in the snapshot, creates the database with that snapshot's
-migrations, and inserts only the columns that snapshot's ``repos`` table has. It imports
-nothing from bench, whose modules follow the current code.
+a before/after of two commits (``bench.abtest --commits``) gives each side a home whose schema
+is its own: this child runs with its working directory in the snapshot, creates the database
+with that snapshot's migrations, and inserts only the columns that snapshot's ``repos`` table
+has. It imports nothing from bench, whose modules follow the current code.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def main() -> None:
     now = datetime.now(UTC)
     wanted = {
         "allow_push": False,
-        "trust_repo_config": False,
+        "trust_repo_config": "--trusted" in sys.argv[1:],  # a remote fleet's upload-pack
         "source": "cli",
         "added_at": now,
         "last_findings": [],
