@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import bigrepo, local, scale, spawn_models, trust
+from bench import bigrepo, local, scale, spawn_models
 from bench.contenders import git_env
 from bench.context import BenchContext, Sizes
 from bench.fleet import LARGE, MISSING, MIX, BenchFleet, FleetSpec, Templates, check_fleet
@@ -128,25 +128,6 @@ def test_the_scale_section_reports_growth_per_repo(ctx: BenchContext) -> None:
     # The sweep's own peak (VmHWM): wait4's ru_maxrss carries the spawning process's RSS
     # over exec, and would make every fleet's peak the bench's.
     assert section.samples["peak RSS MB, 0 repos"][0] > 0
-
-
-@pytest.mark.slow
-def test_the_trust_section_sweeps_both_recorded_commits(ctx: BenchContext) -> None:
-    small = BenchContext(ctx.sizes.scaled(local_repos=20), ctx.work, quick=True)
-    needing_action = [e for e in small.local_fleet().entries(20) if EXPECTED_FINDINGS.get(e.state)]
-
-    section = trust.run(small)
-
-    row, cpu = section.rows
-    assert cpu.measurement.startswith("… CPU time")
-    assert trust.AFTER in row.measurement and trust.BEFORE in row.baseline
-    assert row.verdict in ("met", "**missed**")
-    # Each side ran the engine of its own commit, from its export.
-    for commit in (trust.BEFORE, trust.AFTER):
-        assert (small.work / "snapshots" / commit / "statehub" / "sweep" / "engine.py").exists()
-    before, after = section.notes[0].split("; after ")
-    for side in (before, after):
-        assert f"repos_processed {len(needing_action)}," in side and "errors 0" in side
 
 
 @pytest.mark.parametrize("model", list(spawn_models.MODELS))
