@@ -2,17 +2,23 @@
 
 Nothing is built at import time: ``Settings()`` is called by the CLI or the app
 factory and passed on explicitly.
+
+The environment is read here, by ``environment_values``, as pydantic-settings read it for
+these fields (plain values, no ``.env`` file, no JSON): pydantic-settings imports asyncio,
+argparse and python-dotenv and reads its sources at every start, about a tenth of what the
+timer's ``statehub sweep --json`` took in all (issue 15).
 """
 
 from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from durations import DurationError, parse_duration
 from hcping import check_url_problem
@@ -26,10 +32,17 @@ def default_home() -> Path:
     return base / "statehub"
 
 
-class Settings(BaseSettings):
-    """Every knob State Hub has. Environment variables are ``STATEHUB_<NAME>``."""
+ENV_PREFIX = "STATEHUB_"
 
-    model_config = SettingsConfigDict(env_prefix="STATEHUB_", extra="ignore")
+
+class Settings(BaseModel):
+    """Every knob State Hub has. Environment variables are ``STATEHUB_<NAME>``; values
+    given to ``Settings(...)`` win over them. Defaults are validated too (the home)."""
+
+    model_config = ConfigDict(extra="ignore", validate_default=True)
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**environment_values(), **values})
 
     home: Path = Field(default_factory=default_home, description="state directory")
     database_url: str | None = Field(
@@ -158,13 +171,27 @@ class Settings(BaseSettings):
         return None
 
 
+def environment_values(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """Each setting's ``STATEHUB_<NAME>`` variable that is set, by field name: the name in
+    any case (``statehub_workers`` too; of two spellings, the later in the environment
+    wins), the value as it is, for the field's own validation."""
+    prefix = ENV_PREFIX.lower()
+    fields = Settings.model_fields
+    found: dict[str, str] = {}
+    for key, value in environ.items():
+        lowered = key.lower()
+        if lowered.startswith(prefix) and lowered[len(prefix) :] in fields:
+            found[lowered[len(prefix) :]] = value
+    return found
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment, turning validation errors into a ConfigError."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         problems = "; ".join(
-            f"STATEHUB_{'_'.join(str(p) for p in err['loc']).upper()}: "
+            f"{ENV_PREFIX}{'_'.join(str(p) for p in err['loc']).upper()}: "
             f"{err['msg'].removeprefix('Value error, ')}"
             for err in exc.errors()
         )
