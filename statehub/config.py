@@ -29,8 +29,10 @@ if TYPE_CHECKING:
     import yaml
 
 
+# defer_build: the schemas are built when a config file is first read, not by every command
+# that imports the registry (the timer's sweep usually has no file: issue 15).
 class RepoEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     path: str = Field(min_length=1)
     name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -39,7 +41,7 @@ class RepoEntry(BaseModel):
 
 
 class FleetConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     repos: list[RepoEntry] = Field(default_factory=list)
     discover: list[str] = Field(default_factory=list)
