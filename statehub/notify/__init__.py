@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from statehub.settings import Settings
-from statehub.store import Store
 from statehub.sweep.observers import SweepObserver
+
+if TYPE_CHECKING:
+    # Named in signatures only: whoever calls these has built both already.
+    from statehub.settings import Settings
+    from statehub.store import Store
 
 logger = logging.getLogger("statehub.notify")
 
