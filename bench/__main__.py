@@ -72,6 +72,11 @@ def main() -> int:
         return 2
     work = Path(args.work or REPO / ".bench").resolve()
     work.mkdir(parents=True, exist_ok=True)
+    # An installed statehub runs from bytecode (pip compiles it; a checkout's first run writes
+    # __pycache__). With PYTHONDONTWRITEBYTECODE inherited, no warm-up writes any, and every
+    # timed `statehub` child would compile the checkout's sources again (0.04-0.13 s of CPU
+    # per start, measured) that the timer never pays: every section's children go without it.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     ctx = BenchContext(Sizes.quick() if args.quick else Sizes(), work, quick=args.quick)
     load_start = load_average()
     started = time.monotonic()

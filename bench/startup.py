@@ -44,7 +44,7 @@ class Contender:
 def run(ctx: BenchContext) -> Section:
     section = Section("startup", "Start-up: `statehub sweep --remote-all --no-fetch --json`")
     home = ctx.home("startup-empty")
-    env = _with_bytecode(statehub_env(home))
+    env = statehub_env(home)
     python = sys.executable
     sweep = [python, "-m", "statehub", *COMMAND]
     # cwd decides which statehub ``python -m`` imports: the checkout's, or the worktree's.
@@ -56,7 +56,7 @@ def run(ctx: BenchContext) -> Section:
     before = _worktree(ctx)
     if before is not None:
         # A home of its own: the older code refuses a database newer migrations have touched.
-        old_env = _with_bytecode(statehub_env(ctx.home("startup-empty-before")))
+        old_env = statehub_env(ctx.home("startup-empty-before"))
         contenders.append(Contender("before", sweep, before, old_env))
     for c in contenders:  # migrates each empty home once, and compiles every .pyc
         run_child(c.argv, env=c.env, cwd=c.cwd)
@@ -107,14 +107,6 @@ def run(ctx: BenchContext) -> Section:
         ),
     ]
     return section
-
-
-def _with_bytecode(env: dict[str, str]) -> dict[str, str]:
-    # An installed statehub runs from bytecode (pip compiles it; a checkout's first run writes
-    # __pycache__). With PYTHONDONTWRITEBYTECODE inherited, the warm-up run writes none, and
-    # every timed run would compile the checkout's sources again (~0.1 s of CPU) that the
-    # timer never pays.
-    return {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def _timed(contender: Contender, cpu: dict[str, list[float]]) -> Callable[[], float]:
