@@ -63,6 +63,21 @@ def fleet(fleet_builder: FleetBuilder, store: Store) -> dict[str, Path]:
     return repos
 
 
+@pytest.fixture
+def troubled_fleet(fleet_builder: FleetBuilder, store: Store, tmp_path: Path) -> dict[str, Path]:
+    """A repo whose remote is gone (its fetch fails, it is still read), a directory that
+    is not a repo (unreadable) and a clean repo: what the summary line counts apart."""
+    broken = fleet_builder.clean("billing")
+    fleet_builder.git(broken, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    repos = {
+        "billing": broken,
+        "notes": fleet_builder.not_a_repo("notes"),
+        "api": fleet_builder.clean("api"),
+    }
+    register(store, repos)
+    return repos
+
+
 def sweep(client: httpx.Client, **body: object) -> dict:
     """One synchronous sweep through the API, as activity-core runs it."""
     answer = client.post("/consistency/sweep/remote-all", json={"max_seconds": 60, **body})

@@ -6,7 +6,6 @@ import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -102,19 +101,8 @@ def test_sweep_now_says_so_when_another_sweep_holds_the_lock(
         lock.release()
 
 
-def test_sweep_now_says_what_the_recorded_summary_says(
-    page: Page, store: Store, fleet_builder: FleetBuilder, tmp_path: Path
-) -> None:
-    broken = fleet_builder.clean("billing")
-    fleet_builder.git(broken, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
-    register(
-        store,
-        {
-            "billing": broken,
-            "notes": fleet_builder.not_a_repo("notes"),
-            "api": fleet_builder.clean("api"),
-        },
-    )
+@pytest.mark.usefixtures("troubled_fleet")
+def test_sweep_now_says_what_the_recorded_summary_says(page: Page, store: Store) -> None:
     page.goto("/")
     page.get_by_role("button", name="Sweep now").click()
 

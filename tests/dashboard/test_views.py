@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from statehub.cadence.marks import SweepMark
 from statehub.fleet.explain import MEANINGS
 from statehub.store.events import ProgressEvent
 from statehub.store.repos import RepoRecord
+from statehub.sweep.result import RepoError, RepoReport, SweepResult
 
 NOW = datetime(2025, 3, 1, 14, 7, 30, tzinfo=UTC)
 
@@ -236,7 +238,7 @@ def test_a_sweep_row_counts_the_document_and_survives_junk() -> None:
         )
     )
     # Recorded before sweeps carried their health: derived, and an error means degraded.
-    assert (row.triggered_by, row.processed, row.clean, row.errors, row.outcome) == (
+    assert (row.triggered_by, row.processed, row.clean, row.unreadable, row.outcome) == (
         "activity-core",
         2,
         1,
@@ -245,12 +247,49 @@ def test_a_sweep_row_counts_the_document_and_survives_junk() -> None:
     )
 
     junk = sweeps.row_for(_event({"started_at": "yesterday", "exit_code": True, "errors": "many"}))
-    assert (junk.started_at, junk.exit_code, junk.errors, junk.outcome) == (
+    assert (junk.started_at, junk.exit_code, junk.unreadable, junk.outcome) == (
         NOW,
         None,
         0,
         "no exit code",
     )
+
+
+def _report(name: str, *findings: str) -> RepoReport:
+    return RepoReport(name=name, path=f"/src/{name}", findings=list(findings), state=None)
+
+
+def test_a_sweep_row_counts_fetch_failures_as_the_recorded_line_does() -> None:
+    result = SweepResult.model_validate(
+        {
+            "sweep_id": "00000000-0000-4000-8000-000000000007",
+            "triggered_by": "activity-core",
+            "host": "here",
+            "mode": "warn",
+            "max_seconds": 60,
+            "started_at": NOW,
+            "finished_at": NOW,
+            "duration_seconds": 2.0,
+            "exit_code": 0,
+            "repos_total": 5,
+            "repos_processed": [
+                _report("billing", "fetch_failed", "behind"),
+                _report("stuck", "fetch_timeout"),
+                _report("api", "dirty"),
+            ],
+            "skipped_clean": ["web"],
+            "errors": [RepoError(name="notes", path="/src/notes", message="not a git work tree")],
+        }
+    )
+    event = dataclasses.replace(_event(result.model_dump(mode="json")), summary=result.summary())
+
+    row = sweeps.row_for(event)
+
+    # A timed-out fetch is a failed one, and a repo whose fetch failed was still read.
+    counted = re.search(r"(\d+) fetch failed, (\d+) unreadable", event.summary)
+    assert counted is not None, event.summary
+    assert (row.fetch_failed, row.unreadable) == (int(counted[1]), int(counted[2])) == (2, 1)
+    assert row.fetch_timed_out == 1
 
 
 @pytest.mark.parametrize(

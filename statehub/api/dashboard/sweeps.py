@@ -34,7 +34,9 @@ class SweepRow:
     clean: int
     missing: int
     budget: int
-    errors: int
+    fetch_failed: int  # repos a remote of which could not be fetched, timeouts included
+    fetch_timed_out: int  # of those, the ones whose fetch timed out
+    unreadable: int  # repos that could not be inspected (the document's ``errors``)
     lock_skipped: bool
     held_by: str | None
     exit_code: int | None
@@ -74,7 +76,12 @@ def row_of(summary: SweepDigest) -> SweepRow:
         clean=summary.clean,
         missing=summary.missing,
         budget=summary.budget,
-        errors=summary.errors,
+        # Counted as the recorded line counts them (SweepResult.summary, "N fetch failed, M
+        # unreadable"): a fetch that timed out failed too, and a repo whose fetch failed was
+        # still read, so it is not unreadable. A repo gets one fetch finding, never both.
+        fetch_failed=summary.fetch_failed + summary.fetch_timeout,
+        fetch_timed_out=summary.fetch_timeout,
+        unreadable=summary.errors,
         lock_skipped=mark.lock_skipped,
         held_by=summary.held_by,
         exit_code=mark.exit_code,
