@@ -85,7 +85,7 @@ def a_day(short_root: Path, client: httpx.Client, settings: Settings, store: Sto
 
 def test_the_dashboard_screenshot(page: Page, a_day: SweepResult, tmp_path: Path) -> None:
     # A laptop screen's worth, tall enough for the fleet and the newest sweeps.
-    page.set_viewport_size({"width": 1280, "height": 1440})
+    page.set_viewport_size({"width": 1280, "height": 1900})
     page.emulate_media(color_scheme="dark")
     page.goto("/")
     expect(page.locator(".strip a.slot")).to_have_count(93)
