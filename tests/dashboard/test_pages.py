@@ -7,6 +7,7 @@ import html
 import re
 
 import httpx
+import pytest
 
 from statehub.api import create_app
 from statehub.settings import Settings
@@ -153,3 +154,13 @@ def test_an_event_from_an_older_schema_still_renders(client: httpx.Client, store
     assert page.status_code == 200
     assert "does not match the current result schema" in page.text
     assert "&#34;exit_code&#34;: &#34;zero&#34;" in page.text
+
+
+@pytest.mark.usefixtures("troubled_fleet")
+def test_a_sweep_page_heads_the_repos_it_could_not_read_unreadable(client: httpx.Client) -> None:
+    # The word the recorded summary uses ("1 fetch failed, 1 unreadable"): a failed fetch is
+    # not among them, its repo was still read.
+    result = sweep(client)
+    page = html.unescape(client.get(f"/dashboard/sweeps/{result['sweep_id']}").text)
+    heading = re.search(r'<h2 id="errors-title">(\w+) <span[^>]*>(\d+)</span>', page)
+    assert heading is not None and heading.groups() == ("Unreadable", "1"), heading
