@@ -20,13 +20,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from sqlstore.dbapi import Transaction, Transactions, driver_errors, is_unavailable
 from sqlstore.engine import SQLITE_BEGIN, build_engine, enable_wal
 from sqlstore.errors import StoreErrors, first_line, unavailable
 from sqlstore.schema import Schema, ensure_schema
@@ -115,6 +116,38 @@ class Database:
                 raise unavailable(self.errors, self.description, exc, opening=False) from exc
             raise
 
+    def transactions(self) -> Transactions:
+        """Plain DB-API transactions on this engine's pooled connections (``sqlstore.dbapi``):
+        the same connections, pragmas and error mapping as ``session()`` and ``reading()``."""
+        return Transactions(
+            self._raw_connection,
+            dialect=self.engine.dialect.name,
+            description=self.description,
+            errors=self.errors,
+        )
+
+    @contextmanager
+    def _raw_connection(self) -> Iterator[Any]:
+        try:
+            connection = self.engine.raw_connection()
+        except DBAPIError as exc:
+            if _is_unavailable(exc):
+                raise unavailable(self.errors, self.description, exc, opening=False) from exc
+            raise self.errors.error(f"cannot use {self.description}: {first_line(exc)}") from exc
+        except SQLAlchemyError as exc:  # the pool's own: no connection free in time
+            raise self.errors.unavailable(
+                f"cannot use {self.description}: {first_line(exc)}"
+            ) from exc
+        try:
+            yield connection.driver_connection
+        except BaseException as exc:
+            if is_unavailable(exc):
+                # It may be dead (a restarted server, a dropped tunnel): the pool replaces it.
+                connection.invalidate(exc if isinstance(exc, Exception) else None)
+            raise
+        finally:
+            connection.close()  # back to the pool
+
     def ping(self) -> None:
         """Raise ``errors.unavailable`` unless the database answers ``SELECT 1``."""
         try:
@@ -127,6 +160,27 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection; the store may not be used afterwards."""
         self.engine.dispose()
+
+
+@contextmanager
+def in_session(session: Session) -> Iterator[Transaction]:
+    """The session's own transaction, for ``sqlstore.dbapi`` statements: flushed first, so
+    they follow the ORM's, its loaded rows expired after, so it reads what they wrote, and
+    their driver errors raised as SQLAlchemy's, so ``session()`` maps them as the ORM's."""
+    session.flush()
+    connection = session.connection()
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        yield Transaction(cursor, connection.dialect.name)
+        session.expire_all()
+    except driver_errors() as exc:
+        raise DBAPIError.instance(
+            None, None, exc, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
+        ) from exc
+    finally:
+        cursor.close()
 
 
 def _is_unavailable(exc: DBAPIError) -> bool:

@@ -17,9 +17,9 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.pool import StaticPool
 
+from sqlstore.dbapi import SQLITE_BUSY_TIMEOUT_S, configure_sqlite, sqlite_begin
 from sqlstore.urls import normalize_url, sqlite_path
 
-SQLITE_BUSY_TIMEOUT_S = 10.0
 POSTGRES_CONNECT_TIMEOUT_S = 5
 # How often the WAL switch asks again while another process holds the lock.
 WAL_RETRY_PAUSE_S = 0.02
@@ -68,30 +68,16 @@ def _configure_connection(path: str | None) -> Callable[[Any, Any], None]:
     def configure(dbapi_connection: Any, record: Any) -> None:
         # SQLite settles a connection's mode when it opens the file (see _reopen_when_writable).
         record.info[_OPENED_WRITABLE] = path is None or os.access(path, os.W_OK)
-        # Take BEGIN away from the sqlite3 module: its legacy mode runs SELECT
-        # and DDL outside transactions and breaks SAVEPOINT.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
-        # Durable at every commit in WAL mode except on power loss; never corrupt.
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
+        configure_sqlite(dbapi_connection, busy_timeout_s=SQLITE_BUSY_TIMEOUT_S)
 
     return configure
 
 
 def _begin(connection: Connection) -> None:
-    # IMMEDIATE takes the write lock at BEGIN, where busy_timeout applies.
-    # A deferred transaction that reads and then writes fails at once with
-    # SQLITE_BUSY if another writer committed in between — which is exactly
-    # what concurrent sweeps, workers and API requests would do.
+    # See sqlite_begin: IMMEDIATE for writers, DEFERRED and query_only for readers.
     mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
-    # A deferred transaction is a reader's (Database.reading, ping): refuse writes in it, as
-    # PostgreSQL's READ ONLY does, instead of letting one take the lock halfway through.
-    # Set before BEGIN, which query_only left on from a reader would itself refuse.
-    connection.exec_driver_sql(f"PRAGMA query_only = {int(mode == 'DEFERRED')}")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    for begin in sqlite_begin(mode):
+        connection.exec_driver_sql(begin)
 
 
 def _reopen_when_writable(path: str) -> Callable[[Any, Any, Any], None]:

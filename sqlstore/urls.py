@@ -6,6 +6,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from sqlstore.errors import StoreErrors
+from sqlstore.sqlite_url import describe_sqlite
 
 BACKENDS = ("sqlite", "postgresql")
 # The drivers installed with the services: the standard library's sqlite3 and psycopg 3.
@@ -53,7 +54,7 @@ def sqlite_path(url: URL) -> str | None:
 def describe_url(url: URL) -> str:
     """A human name for the database, without the password."""
     if url.get_backend_name() == "sqlite":
-        return f"SQLite database {sqlite_path(url) or ':memory:'}"
+        return describe_sqlite(sqlite_path(url))
     if url.get_backend_name() == "postgresql":
         where = f"{url.host}:{url.port or 5432}" if url.host else "the local socket"
         return f"PostgreSQL at {where}/{url.database or ''}"

@@ -16,7 +16,8 @@ from sqlalchemy import Connection, inspect, text
 
 from sqlstore.database import Database
 from sqlstore.engine import build_engine
-from sqlstore.schema import declared_heads, script_directory
+from sqlstore.revisions import declared_heads
+from sqlstore.schema import script_directory
 from tests.sqlstore.kinds import KINDS, StoreKind
 
 
