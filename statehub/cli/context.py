@@ -5,17 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from statehub.errors import HomeUnusable
-from statehub.registry import DiscoverReport, sync_config_file
 from statehub.settings import Settings, load_settings
-from statehub.store import Store
+from statehub.store.sweepstore import SweepStore
+
+if TYPE_CHECKING:
+    from statehub.registry import DiscoverReport
+    from statehub.store import Store
 
 
 @dataclass
 class Context:
     settings: Settings
-    store: Store
+    sweeps: SweepStore
+
+    @property
+    def store(self) -> Store:
+        """The ORM store, opened on first use: the timer's sweep uses only ``sweeps``."""
+        return self.sweeps.store()
 
 
 @contextmanager
@@ -34,18 +43,19 @@ def opened(*, announce: bool = True, create_home: bool = True) -> Iterator[Conte
                 f"({exc.strerror or exc}); create it, or set STATEHUB_HOME to a directory "
                 "this user can write"
             ) from None
-    store = Store.open(settings.resolved_database_url)
+    sweeps = SweepStore.open(settings.resolved_database_url)
     if announce:
-        announce_home(settings, store.description)
+        announce_home(settings, sweeps.description)
     try:
-        yield Context(settings=settings, store=store)
+        yield Context(settings=settings, sweeps=sweeps)
     finally:
-        store.dispose()
+        sweeps.close()
 
 
 def apply_config_file(ctx: Context) -> DiscoverReport | None:
     """Register the repos the config file names, if there is one; its problems to stderr."""
     from statehub.cli.output import err_console  # rich: see announce_home
+    from statehub.registry import sync_config_file  # SQLAlchemy's ORM: not on the sweep's path
 
     report = sync_config_file(ctx.settings, ctx.store)
     for problem in report.problems if report else []:

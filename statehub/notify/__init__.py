@@ -29,6 +29,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger("statehub.notify")
 
 
+def observed(settings: Settings) -> bool:
+    """Whether ``sweep_observers`` may have any observer to give: without, a sweep needs
+    neither the observers nor the ORM store they write to (the CLI opens it only then)."""
+    return (
+        settings.ping_url is not None
+        or bool(settings.notify)
+        or settings.resolved_config_file is not None
+    )
+
+
 def sweep_observers(settings: Settings, store: Store) -> list[SweepObserver]:
     """The observers the CLI and the server give their Sweeper, from what is configured.
 

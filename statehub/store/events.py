@@ -6,6 +6,7 @@ new events arrive.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,9 +14,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from statehub.digest import SWEEP_EVENT, digest
+from sqlstore.database import in_session
+from sqlstore.dbapi import dump_json
+from statehub.store import ledger
 from statehub.store.models import EventRow
-from statehub.store.summaries import add_summary
 
 
 @dataclass(frozen=True)
@@ -51,24 +53,30 @@ def append_event(
     sweep_id: str | None = None,
     created_at: datetime | None = None,
 ) -> ProgressEvent:
-    row = EventRow(
+    """``ledger.append_event`` (the event, and a sweep event's summary row) in the session's
+    transaction, for the callers that have one: the API's POST, a prune's own event."""
+    when = created_at or datetime.now(UTC)
+    # The record holds what a read returns: a JSON round trip, in UTC.
+    stored = json.loads(dump_json(payload))
+    with in_session(db) as tx:
+        event_id = ledger.append_event(
+            tx,
+            event_type=event_type,
+            summary=summary,
+            payload=stored,
+            triggered_by=triggered_by,
+            sweep_id=sweep_id,
+            created_at=when,
+        )
+    return ProgressEvent(
+        id=event_id,
         event_type=event_type,
-        summary=summary,
-        payload=payload,
+        created_at=when.astimezone(UTC),
         triggered_by=triggered_by,
         sweep_id=sweep_id,
-        created_at=created_at or datetime.now(UTC),
+        summary=summary,
+        payload=stored,
     )
-    db.add(row)
-    db.flush()
-    # Refresh so the record holds what the database stored (e.g. UTC, not the
-    # caller's zone), the same as a later read would return.
-    db.refresh(row)
-    event = ProgressEvent.from_row(row)
-    if event_type == SWEEP_EVENT:
-        # Its summary row, in the same transaction: the two are never seen apart.
-        add_summary(db, digest(event))
-    return event
 
 
 def list_events(

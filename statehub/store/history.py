@@ -1,9 +1,9 @@
 """Each repo's history: a row each time its findings or its heads change.
 
 Not a row per sweep: a fleet of a thousand quiet repos swept every 15 minutes would
-otherwise write a hundred thousand rows a day that say nothing. ``record_changes``
+otherwise write a hundred thousand rows a day that say nothing. ``ledger.record_changes``
 compares each check with the repo's newest row, in the sweep's own transaction, and
-writes only the differences, in bulk.
+writes only the differences, in bulk; this module reads them.
 
 Ids only grow, so an id is the paging cursor, as for progress events. "Since when" is
 the earliest row of the unbroken run of rows, newest backwards, that holds a finding.
@@ -11,28 +11,13 @@ the earliest row of the unbroken run of rows, newest backwards, that holds a fin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from statehub.store.models import ChangeRow, RepoRow
-
-
-@dataclass(frozen=True)
-class Observation:
-    """What one check saw that the history keeps."""
-
-    status: str  # needs_action, clean, missing, error
-    findings: list[str]
-    heads: dict[str, str] = field(default_factory=dict)
-    upstream_heads: dict[str, str | None] = field(default_factory=dict)
-
-    def key(self) -> tuple[Any, ...]:
-        return (self.status, list(self.findings), dict(self.heads), dict(self.upstream_heads))
 
 
 @dataclass(frozen=True)
@@ -56,58 +41,6 @@ class ChangeRecord:
             heads=dict(row.heads),
             upstream_heads=dict(row.upstream_heads),
         )
-
-
-def _newest(db: Session, repo_ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
-    """Each repo's newest row, as ``Observation.key`` compares it."""
-    newest = (
-        select(func.max(ChangeRow.id).label("id"))
-        .where(ChangeRow.repo_id.in_(repo_ids))
-        .group_by(ChangeRow.repo_id)
-        .subquery()
-    )
-    query = select(
-        ChangeRow.repo_id,
-        ChangeRow.status,
-        ChangeRow.findings,
-        ChangeRow.heads,
-        ChangeRow.upstream_heads,
-    ).join(newest, ChangeRow.id == newest.c.id)
-    return {repo_id: (status, f, h, u) for repo_id, status, f, h, u in db.execute(query)}
-
-
-def record_changes(
-    db: Session,
-    *,
-    observed_at: datetime,
-    sweep_id: str | None,
-    observations: Iterable[tuple[int, Observation]],
-) -> int:
-    """A row for each repo (by id) whose observation differs from its newest row.
-
-    Observations must already be JSON-shaped (lists, not tuples), as the database returns
-    them, or every check would look like a change. Returns how many rows were written.
-    """
-    pending = list(observations)
-    if not pending:
-        return 0
-    before = _newest(db, [repo_id for repo_id, _ in pending])
-    rows = [
-        {
-            "repo_id": repo_id,
-            "observed_at": observed_at,
-            "sweep_id": sweep_id,
-            "status": seen.status,
-            "findings": seen.findings,
-            "heads": seen.heads,
-            "upstream_heads": seen.upstream_heads,
-        }
-        for repo_id, seen in pending
-        if before.get(repo_id) != seen.key()
-    ]
-    if rows:
-        db.execute(insert(ChangeRow), rows)
-    return len(rows)
 
 
 def list_changes(

@@ -2,25 +2,21 @@
 
 The dashboard, the status banner and /metrics read these rather than payloads: a row is a
 few hundred bytes where a 1,000-repo sweep's payload is a megabyte of JSON to parse.
-``add_summary`` is called by ``events.append_event`` for every sweep event, in its
-transaction, so a row and its event are written (and pruned) together.
+``ledger.add_summary`` writes it for every sweep event ``ledger.append_event`` appends, in
+its transaction, so a row and its event are written (and pruned) together.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, insert, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from statehub.digest import SweepDigest
 from statehub.store.models import SummaryRow
 
 _FIELDS = list(SweepDigest.__dataclass_fields__)
-
-
-def add_summary(db: Session, row: SweepDigest) -> None:
-    db.execute(insert(SummaryRow), [row.columns()])
 
 
 def _digest(row: SummaryRow) -> SweepDigest:

@@ -18,23 +18,17 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import UUID
-
-from sqlalchemy.exc import SQLAlchemyError
 
 from statehub.errors import StoreError
 from statehub.git.runner import git_environment
 from statehub.git.trust import SweepTrust, UserConfig
 from statehub.git.worktrees import common_git_dir
-from statehub.registry import sync_config_file
 from statehub.settings import Settings
-from statehub.store import Store
-from statehub.store.repos import (
-    CheckRecord,
-    RepoRecord,
-    count_repos,
-    list_repos_stalest_first,
-)
+from statehub.store import ledger
+from statehub.store.records import CheckRecord, RepoRecord
+from statehub.store.sweepstore import SweepStore
 from statehub.sweep import spool
 from statehub.sweep.check import CheckPlan, Member, RepoCheck, Verdict, check_group
 from statehub.sweep.deadline import Deadline
@@ -53,6 +47,9 @@ from statehub.sweep.result import (
     SweepNotRecorded,
     SweepResult,
 )
+
+if TYPE_CHECKING:
+    from statehub.store import Store
 
 logger = logging.getLogger("statehub.sweep")
 
@@ -146,13 +143,20 @@ class _Groups:
 
 
 class Sweeper:
-    """Runs sweeps for one State Hub home and store. Safe to share between threads."""
+    """Runs sweeps for one State Hub home and store. Safe to share between threads.
+
+    Its reads and writes are the ledger's, on ``store``'s plain transactions (a ``Store``
+    given is used through ``SweepStore.over``).
+    """
 
     def __init__(
-        self, settings: Settings, store: Store, observers: Sequence[SweepObserver] = ()
+        self,
+        settings: Settings,
+        store: SweepStore | Store,
+        observers: Sequence[SweepObserver] = (),
     ) -> None:
         self.settings = settings
-        self.store = store
+        self.store = store if isinstance(store, SweepStore) else SweepStore.over(store)
         self.observers = list(observers)
 
     def begin(self, request: SweepRequest) -> ActiveSweep | SweepResult:
@@ -184,9 +188,9 @@ class Sweeper:
             tell_started(self.observers, request, active.started_at)
             return active
         try:
-            with self.store.reading() as db:
-                total = count_repos(db)
-        except (StoreError, SQLAlchemyError):
+            with self.store.reading() as tx:
+                total = ledger.count_repos(tx)
+        except StoreError:
             # The database is away: the skip is still spooled (it is the caller's attendance
             # of its slot), its fleet size unknown rather than guessed.
             total = 0
@@ -211,7 +215,11 @@ class Sweeper:
 
     def sync_config(self) -> list[str]:
         """Register what the fleet config file names; its problems, as sentences."""
-        report = sync_config_file(self.settings, self.store)
+        if self.settings.resolved_config_file is None:
+            return []  # nothing to sync: neither the registry nor the ORM store is loaded
+        from statehub.registry import sync_config_file
+
+        report = sync_config_file(self.settings, self.store.store())
         return report.problems if report is not None else []
 
     def _cannot_start(
@@ -255,7 +263,7 @@ class Sweeper:
             if holding_lock:
                 self._drain_spool()
             self._record(result, records)
-        except (StoreError, SQLAlchemyError) as exc:
+        except StoreError as exc:
             reason = str(exc).strip().splitlines()[0]
             try:
                 spooled: Path | None = spool.write(self.settings.home, result, records)
@@ -276,8 +284,8 @@ class Sweeper:
         # Built before the transaction: on SQLite it holds the write lock, which every
         # lock-skipped POST and progress read waiting on the API needs too.
         payload = result.model_dump(mode="json")
-        with self.store.session() as db:
-            write_sweep(db, result, payload, records)
+        with self.store.writing() as tx:
+            write_sweep(tx, result, payload, records)
 
     def record_spool(self) -> int:
         """Record the spooled sweeps now, if no sweep holds the lock (at server start).
@@ -329,8 +337,8 @@ class ActiveSweep:
 
     def run(self, on_progress: ProgressCallback | None = None) -> SweepResult:
         try:
-            with self.sweeper.store.reading() as db:
-                repos = list_repos_stalest_first(db)
+            with self.sweeper.store.reading() as tx:
+                repos = ledger.list_repos_stalest_first(tx)
             checks = self._check_all(repos, on_progress)
             result = build_result(
                 self.request,

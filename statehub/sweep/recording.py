@@ -9,14 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy.orm import Session
 
+from sqlstore.dbapi import Transaction
 from statehub.fleet.explain import Detail
 from statehub.fleet.state import Finding, RepoState
-from statehub.store import Store
-from statehub.store.events import append_event, get_event_by_sweep_id
-from statehub.store.history import Observation
-from statehub.store.repos import CheckRecord, record_checks
+from statehub.store import ledger
+from statehub.store.records import CheckRecord, Observation
+from statehub.store.sweepstore import SweepStore
 from statehub.sweep import spool
 from statehub.sweep.check import RepoCheck, Verdict
 from statehub.sweep.document import details_for, observed_state
@@ -46,11 +45,14 @@ def check_records(checks: list[RepoCheck], *, fetched: bool = True) -> list[Chec
 
 
 def write_sweep(
-    db: Session, result: SweepResult, payload: dict[str, object], records: list[CheckRecord]
+    tx: Transaction, result: SweepResult, payload: dict[str, Any], records: list[CheckRecord]
 ) -> None:
-    record_checks(db, checked_at=result.finished_at, checks=records, sweep_id=str(result.sweep_id))
-    append_event(
-        db,
+    """The sweep's repos, history, event and summary row, in the caller's transaction."""
+    ledger.record_checks(
+        tx, checked_at=result.finished_at, checks=records, sweep_id=str(result.sweep_id)
+    )
+    ledger.append_event(
+        tx,
         event_type=EVENT_TYPE,
         summary=result.summary(),
         payload=payload,
@@ -110,7 +112,7 @@ def observation(check: RepoCheck) -> Observation:
     )
 
 
-def drain_spool(store: Store, home: Path) -> int:
+def drain_spool(sweeps: SweepStore, home: Path) -> int:
     """Record every spooled sweep, oldest first, each once; how many were recorded.
 
     Call it only holding the sweep lock: two drainers could both find a file unrecorded.
@@ -125,10 +127,10 @@ def drain_spool(store: Store, home: Path) -> int:
             path.rename(path.with_suffix(".unreadable"))
             continue
         payload = item.result.model_dump(mode="json")
-        with store.session() as db:
+        with sweeps.writing() as tx:
             # A crash after the commit and before the unlink must not record it twice.
-            if get_event_by_sweep_id(db, sweep_id=str(item.result.sweep_id)) is None:
-                write_sweep(db, item.result, payload, item.checks)
+            if not ledger.sweep_recorded(tx, sweep_id=str(item.result.sweep_id)):
+                write_sweep(tx, item.result, payload, item.checks)
         path.unlink(missing_ok=True)
         recorded += 1
         logger.info("spooled sweep %s recorded", item.result.sweep_id)

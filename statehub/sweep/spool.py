@@ -18,8 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from statehub.store.history import Observation
-from statehub.store.repos import CheckRecord
+from statehub.store.records import CheckRecord, Observation
 from statehub.sweep.result import SweepResult
 
 SPOOL_DIR = "spool"

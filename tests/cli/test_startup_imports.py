@@ -5,8 +5,10 @@ loads is paid on every run. The real command runs here in a subprocess under
 ``python -X importtime``, which lists every module imported, and the modules it has no use
 for must be absent: the web stack, the migrations tool (the database is already at head),
 the terminal's libraries, the cadence history, the alert and metrics libraries (nothing is
-configured), PyYAML (there is no config file). Not timed: bench's ``startup`` section says
-how long it takes.
+configured), PyYAML (there is no config file) and, on SQLite, SQLAlchemy: the sweep's reads and
+writes are plain DB-API statements (``statehub.store.ledger``). A config file or a schema that
+must be migrated loads what it needs, and the sweep still runs (the last tests). Not timed:
+bench's ``startup`` section says how long it takes.
 """
 
 from __future__ import annotations
@@ -14,9 +16,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from alembic import command
 
+from sqlstore.engine import build_engine
+from sqlstore.schema import alembic_config
+from statehub.store import Store
+from statehub.store.schema import SCHEMA
 from testing.fleet import FleetBuilder
 from tests.cli.conftest import RunCli
 
@@ -46,8 +54,17 @@ NEVER = {
     "statehub.cli.commands": "the typer app",
     "testing": "the tests' fixtures never ship",
 }
-# On SQLite, SQLAlchemy's PostgreSQL dialect (and the drivers' modules it pulls in) too.
-SQLITE_NEVER = {"sqlalchemy.dialects.postgresql": "the store is SQLite", "psycopg": "SQLite"}
+# On SQLite (at head, no config file), SQLAlchemy and the ORM's modules too: PostgreSQL's
+# path opens its Store as it always has (statehub.store.sweepstore).
+SQLITE_NEVER = {
+    "sqlalchemy": "the sweep's statements are plain sqlite3 (statehub.store.ledger)",
+    "sqlstore.database": "the store at head is opened by statehub.store.sweepstore",
+    "sqlstore.engine": "the store at head is opened by statehub.store.sweepstore",
+    "statehub.store.models": "the ORM's rows: the sweep reads and writes through the ledger",
+    "statehub.store.database": "the ORM's Store: opened only on demand",
+    "statehub.registry": "there is no fleet config file to sync",
+    "psycopg": "SQLite",
+}
 
 
 def imported(stderr: str) -> set[str]:
@@ -90,9 +107,54 @@ def test_the_json_sweep_imports_none_of_what_it_does_not_use(
     assert out.returncode == 0, out.stderr[-3000:]
     assert json.loads(out.stdout)["skipped_clean"] == ["api"]
     modules = imported(out.stderr)
-    assert "statehub.sweep.engine" in modules and "sqlalchemy" in modules  # the probe sees
-    never = NEVER | (SQLITE_NEVER if database_url.startswith("sqlite") else {})
+    assert {"statehub.sweep.engine", "statehub.store.ledger"} <= modules  # the probe sees
+    on_sqlite = database_url.startswith("sqlite")
+    assert on_sqlite or "sqlalchemy" in modules  # PostgreSQL: the Store's pool, as before
+    never = NEVER | (SQLITE_NEVER if on_sqlite else {})
     assert offending(modules, never) == {}
+
+
+def test_a_config_file_loads_the_registry_and_the_sweep_registers_from_it(
+    fleet_builder: FleetBuilder,
+    run_cli: RunCli,
+    cli_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    added = run_cli("repos", "add", str(fleet_builder.clean("api")))
+    assert added.returncode == 0, added.stderr
+    config = tmp_path / "fleet.yaml"
+    config.write_text(f"repos:\n  - path: {fleet_builder.clean('web')}\n    name: web\n")
+
+    out = run_importtime(COMMAND, {**cli_env, "STATEHUB_CONFIG_FILE": str(config)})
+
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert sorted(json.loads(out.stdout)["skipped_clean"]) == ["api", "web"]
+    assert {"statehub.registry", "yaml", "sqlalchemy"} <= imported(out.stderr)
+
+
+def test_a_schema_behind_head_is_migrated_and_then_swept(
+    fleet_builder: FleetBuilder,
+    run_cli: RunCli,
+    cli_env: dict[str, str],
+    database_url: str,
+) -> None:
+    added = run_cli("repos", "add", str(fleet_builder.clean("api")))
+    assert added.returncode == 0, added.stderr
+    # A database as an older State Hub left it: one revision behind.
+    engine = build_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(SCHEMA, connection), "-1")
+    finally:
+        engine.dispose()
+
+    out = run_importtime(COMMAND, cli_env)
+
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert json.loads(out.stdout)["skipped_clean"] == ["api"]
+    assert "alembic.command" in imported(out.stderr)  # Store.open migrated it, then the sweep
+    store = Store.open(database_url, migrate=False)  # at head now: this refuses anything else
+    store.dispose()
 
 
 @pytest.mark.parametrize("argv", [["sweep", "--json", "--quiet"], ["progress", "--json"]])

@@ -11,16 +11,17 @@ from sqlalchemy import func, select, text
 from sqlstore.engine import build_engine
 from sqlstore.schema import alembic_config
 from statehub.store import Store
-from statehub.store.database import SCHEMA
 from statehub.store.history import (
-    Observation,
     changed_at_last_check,
     changed_by,
     held_since,
     list_changes,
 )
 from statehub.store.models import ChangeRow
-from statehub.store.repos import CheckRecord, add_repo, get_repo, record_checks, remove_repo
+from statehub.store.records import CheckRecord, Observation
+from statehub.store.repos import add_repo, get_repo, remove_repo
+from statehub.store.schema import SCHEMA
+from tests.store.checks import record_checks
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 A, B = "a" * 40, "b" * 40

@@ -10,8 +10,8 @@ from sqlalchemy import inspect, text
 from sqlstore.engine import build_engine
 from sqlstore.schema import alembic_config, script_directory
 from statehub.store import Store
-from statehub.store.database import SCHEMA
 from statehub.store.repos import add_repo, list_repos
+from statehub.store.schema import SCHEMA
 
 
 def test_it_creates_both_tables_and_their_indexes(database_url: str) -> None:

@@ -1,11 +1,14 @@
-"""Recording a whole sweep's checks at once: the same rules as ``record_check``, in bulk."""
+"""Recording a whole sweep's checks at once (``ledger.record_checks``)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from statehub.store import Store
-from statehub.store.repos import CheckRecord, add_repo, count_repos, get_repo, record_checks
+from statehub.store import Store, ledger
+from statehub.store.records import CheckRecord
+from statehub.store.repos import add_repo, get_repo
+from statehub.store.sweepstore import SweepStore
+from tests.store.checks import record_checks
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 T1 = T0 + timedelta(minutes=15)
@@ -51,7 +54,8 @@ def test_it_skips_repos_removed_since_the_sweep_began(store: Store) -> None:
         )
     with store.session() as db:
         assert get_repo(db, name="kept").last_checked_at == T0
-        assert count_repos(db) == 1
+    with SweepStore.over(store).reading() as tx:
+        assert ledger.count_repos(tx) == 1
 
 
 def test_it_records_more_repos_than_one_query_may_name(store: Store) -> None:

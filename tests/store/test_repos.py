@@ -7,17 +7,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from statehub.errors import RepoConflict, RepoNotFound
-from statehub.store import Store
+from statehub.store import Store, ledger
 from statehub.store.repos import (
     add_repo,
     find_repo_by_path,
     get_repo,
     list_repos,
-    list_repos_stalest_first,
-    record_check,
     remove_repo,
     upsert_repo,
 )
+from statehub.store.sweepstore import SweepStore
+from tests.store.checks import record_check
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -94,8 +94,6 @@ def test_it_raises_repo_not_found(store: Store) -> None:
             get_repo(db, name="ghost")
         with pytest.raises(RepoNotFound):
             remove_repo(db, name="ghost")
-        with pytest.raises(RepoNotFound):
-            record_check(db, name="ghost", checked_at=T0, state=None, findings=[])
 
 
 def test_it_lists_repos_by_name(store: Store) -> None:
@@ -115,8 +113,8 @@ def test_it_lists_never_checked_first_then_oldest_check_then_name(store: Store) 
         record_check(
             db, name="c-older", checked_at=T0 - timedelta(hours=1), state=None, findings=[]
         )
-    with store.session() as db:
-        order = [repo.name for repo in list_repos_stalest_first(db)]
+    with SweepStore.over(store).reading() as tx:
+        order = [repo.name for repo in ledger.list_repos_stalest_first(tx)]
     assert order == ["a-new", "z-new", "c-older", "b-old", "d-old"]
 
 

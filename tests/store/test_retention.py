@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from statehub.store import Store
+from sqlstore.database import in_session
+from statehub.store import Store, ledger
 from statehub.store.events import append_event, list_events
-from statehub.store.history import Observation, held_since, list_changes, record_changes
+from statehub.store.history import held_since, list_changes
 from statehub.store.models import SummaryRow
+from statehub.store.records import Observation
 from statehub.store.repos import add_repo
 from statehub.store.retention import PRUNED_EVENT, prune, record_prune, since_boundary
 from statehub.store.summaries import summaries_since
@@ -27,9 +29,9 @@ def _ago(days: float) -> datetime:
 
 
 def _change(store: Store, repo_id: int, days: float, findings: list[str], head: str) -> None:
-    with store.session() as db:
-        record_changes(
-            db,
+    with store.session() as db, in_session(db) as tx:
+        ledger.record_changes(
+            tx,
             observed_at=_ago(days),
             sweep_id=None,
             observations=[(repo_id, Observation("needs_action", findings, {"main": head}))],

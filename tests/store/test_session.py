@@ -9,7 +9,8 @@ import pytest
 
 from statehub.store import Store
 from statehub.store.events import append_event, list_events
-from statehub.store.repos import add_repo, list_repos, record_check
+from statehub.store.repos import add_repo, list_repos
+from tests.store.checks import record_check
 
 
 class Boom(Exception):

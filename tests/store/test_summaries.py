@@ -15,8 +15,8 @@ from statehub.cadence.marks import mark_from_digest, mark_of
 from statehub.digest import SWEEP_EVENT, digest
 from statehub.health import Health, health_of
 from statehub.store import Store
-from statehub.store.database import SCHEMA
 from statehub.store.events import append_event, list_events
+from statehub.store.schema import SCHEMA
 from statehub.store.summaries import (
     last_attempt,
     last_completed,

@@ -13,9 +13,9 @@ from sqlalchemy import func, make_url, select
 from sqlstore.engine import build_engine
 from sqlstore.schema import alembic_config
 from statehub.store import Store
-from statehub.store.database import SCHEMA
 from statehub.store.models import SummaryRow
 from statehub.store.retention import prune
+from statehub.store.schema import SCHEMA
 from statehub.store.sweep_totals import delete_summaries, outcome_column, pruned_totals
 from testing.history import record_sweep
 

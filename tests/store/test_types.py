@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy.exc import StatementError
 
 from statehub.store import Store
 from statehub.store.events import append_event, get_event
-from statehub.store.repos import add_repo, get_repo, record_check
+from statehub.store.repos import add_repo, get_repo
+from tests.store.checks import record_check
 
 PAYLOAD = {
     "sweep_id": "5b0c4f9e-3a1d-4d7e-9b2a-0c1d2e3f4a5b",
@@ -54,7 +54,7 @@ def test_it_returns_aware_utc_timestamps_whatever_zone_went_in(store: Store) -> 
 
 
 def test_it_refuses_naive_datetimes(store: Store) -> None:
-    with pytest.raises(StatementError, match="naive datetime"), store.session() as db:
+    with pytest.raises(ValueError, match="naive datetime"), store.session() as db:
         append_event(db, event_type="t", summary="s", payload={}, created_at=datetime(2025, 1, 1))
 
 
