@@ -15,7 +15,7 @@ import-linter contract says so).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -132,6 +132,7 @@ def record_checks(
     by_name = {check.name: check for check in checks}
     names = list(by_name)
     at = tx.time(checked_at)
+    texts = _Texts()
     for start in range(0, len(names), NAMES_PER_QUERY):
         marks, params = placeholders("n", names[start : start + NAMES_PER_QUERY])
         query = statement(
@@ -143,13 +144,13 @@ def record_checks(
         observations: list[tuple[int, Observation]] = []
         for name, row_id, last_checked_at, last_state, last_findings in tx.rows(query, params):
             check = by_name[name]
-            state, findings = tx.json(check.state), tx.json(list(check.findings))
+            state, findings = tx.json(check.state), texts(list(check.findings))
             # Written, never compared: reading them back to compare cost more than writing.
             seen = {
                 "id": row_id,
                 "checked_at": at,
-                "details": tx.json(check.details),
-                "fetch": tx.json(check.fetch),
+                "details": texts(check.details),
+                "fetch": texts(check.fetch),
             }
             if (
                 last_checked_at is None
@@ -162,7 +163,42 @@ def record_checks(
             observations.append((row_id, check.observed()))
         tx.executemany(_CHANGED, changed)
         tx.executemany(_CHECKED, checked_only)
-        record_changes(tx, observed_at=checked_at, sweep_id=sweep_id, observations=observations)
+        record_changes(
+            tx, observed_at=checked_at, sweep_id=sweep_id, observations=observations, texts=texts
+        )
+
+
+class _Texts:
+    """Each flat document's JSON text, encoded once per sweep: most repos share their
+    findings ([] or ["behind"]), details ([]) and fetch outcome, and encoding them one by one
+    was half of recording's CPU. Anything not flat is encoded each time."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[Any, ...], str] = {}
+
+    def __call__(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        key = _flat_key(value)
+        if key is None:
+            return dump_json(value)
+        text = self._known.get(key)
+        if text is None:
+            text = self._known[key] = dump_json(value)
+        return text
+
+
+_FLAT = (str, bool, type(None))
+
+
+def _flat_key(value: Any) -> tuple[Any, ...] | None:
+    """A key that tells flat lists of strings and flat dicts of strings, booleans and None
+    apart exactly (no numbers: True == 1 would share a key), else None."""
+    if type(value) is list and all(type(v) is str for v in value):
+        return ("list", *value)
+    if type(value) is dict and all(type(v) in _FLAT for v in value.values()):
+        return ("dict", *value.items())
+    return None
 
 
 def _same(tx: Transaction, stored: Any, text: str | None) -> bool:
@@ -179,6 +215,7 @@ def record_changes(
     observed_at: datetime,
     sweep_id: str | None,
     observations: Iterable[tuple[int, Observation]],
+    texts: Callable[[Any], str | None] = dump_json,
 ) -> int:
     """A history row for each repo (by id) whose observation differs from its newest row
     (``statehub.store.history`` reads them); how many were written."""
@@ -194,7 +231,7 @@ def record_changes(
                 "observed_at": at,
                 "sweep_id": sweep_id,
                 "status": seen.status,
-                "findings": dump_json(seen.findings),
+                "findings": texts(seen.findings),
                 "heads": dump_json(seen.heads),
                 "upstream_heads": dump_json(seen.upstream_heads),
             }
