@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from statehub.store import Store, ledger
 from statehub.store.records import CheckRecord
@@ -66,3 +67,37 @@ def test_it_records_more_repos_than_one_query_may_name(store: Store) -> None:
         record_checks(db, checked_at=T0, checks=[CheckRecord(n, None, []) for n in names])
     with store.session() as db:
         assert {get_repo(db, name=n).last_checked_at for n in (names[0], names[-1])} == {T0}
+
+
+def test_similar_documents_in_one_sweep_keep_their_own_values(store: Store) -> None:
+    # Encoded once per distinct value in a sweep: values that compare or hash alike in Python
+    # (True == 1, "" and None, a list and a dict of the same strings) must not share a text.
+    fetches: list[dict[str, Any] | None] = [
+        {"ok": True},
+        {"ok": 1},
+        {"ok": "True"},
+        {"ok": None},
+        {"ok": ""},
+        None,
+        {"ok": True, "message": "ü"},
+    ]
+    findings = [["ok"], ["ok"], ["True"], [], ["dict"], ["ok", "True"], ["ü"]]
+    names = [f"repo-{k}" for k in range(len(fetches))]
+    with store.session() as db:
+        for name in names:
+            add_repo(db, name=name, path=f"/src/{name}")
+        record_checks(
+            db,
+            checked_at=T0,
+            checks=[
+                CheckRecord(name, None, found, fetch=fetch)
+                for name, found, fetch in zip(names, findings, fetches, strict=True)
+            ],
+        )
+    with store.reading() as db:
+        stored = [get_repo(db, name=name) for name in names]
+
+    assert [(r.last_findings, r.last_fetch) for r in stored] == list(
+        zip(findings, fetches, strict=True)
+    )
+    assert [type(r.last_fetch["ok"]) for r in stored[:2] if r.last_fetch] == [bool, int]
