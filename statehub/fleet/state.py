@@ -31,6 +31,11 @@ class Finding(StrEnum):
     UNTRUSTED_CONFIG = "untrusted_config"
 
 
+# Iterating an Enum class goes through its metaclass on every call: findings_for runs for
+# every repo of every sweep.
+_FINDING_ORDER = tuple(Finding)
+
+
 class Operation(StrEnum):
     MERGE = "merge"
     REBASE = "rebase"
@@ -127,4 +132,4 @@ def findings_for(state: RepoState) -> list[Finding]:
         found |= _relation_findings(
             branch.upstream, branch.upstream_gone, branch.ahead, branch.behind
         )
-    return [f for f in Finding if f in found]
+    return [f for f in _FINDING_ORDER if f in found]

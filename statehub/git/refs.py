@@ -103,9 +103,12 @@ class _Refs:
 
     def __init__(self, common: Path, git_dir: Path, hex_length: int) -> None:
         self.common = str(common)
-        self.git_dir = str(git_dir)
+        self.dirs = tuple(dict.fromkeys((str(git_dir), self.common)))
         self.oid = oid_pattern(hex_length)
         self.loose: dict[str, LooseValue] = {}
+        # Remote-tracking refs found by the walk, read only when asked for: most (HEAD, the
+        # tips of branches nobody tracks) are only looked at for whether they exist.
+        self.unread: dict[str, str] = {}
         self.packed: dict[str, str] = {}
 
     def load(self) -> None:
@@ -135,7 +138,10 @@ class _Refs:
         if entry.is_dir(follow_symlinks=False):
             stack.append((entry.path, name + "/"))
         elif entry.is_file(follow_symlinks=False) and valid_refname(name):
-            self.loose[name] = self._parse_file(entry.path, name)
+            if prefix.startswith(REMOTES):
+                self.unread[name] = entry.path
+            else:
+                self.loose[name] = self._parse_file(entry.path, name)
         else:
             raise RefFormatError(f"{name[:80]!r} is not a plain ref file")  # symlink, bad name
 
@@ -146,8 +152,11 @@ class _Refs:
         return parse_loose(text, self.oid)
 
     def value(self, name: str) -> LooseValue | None:
-        """A ref's own value, loose over packed (the walk read heads and remotes already)."""
+        """A ref's own value, loose over packed (the walk found heads and remotes already)."""
         if name in self.loose:
+            return self.loose[name]
+        if name in self.unread:
+            self.loose[name] = self._parse_file(self.unread.pop(name), name)
             return self.loose[name]
         if not name.startswith((HEADS, REMOTES)):
             path = os.path.join(self.common, name)
@@ -162,14 +171,15 @@ class _Refs:
     def exists(self, name: str) -> bool:
         """Whether git might find a ref ``name`` (any file there counts: the safe side)."""
         if name.startswith((HEADS, REMOTES)):
-            return name in self.loose or name in self.packed
+            return name in self.loose or name in self.unread or name in self.packed
         if not name.startswith("refs/"):
-            # A bare name is looked up in the git dir and the common dir.
-            return any(os.path.lexists(os.path.join(d, name)) for d in (self.git_dir, self.common))
+            # A bare name is looked up in the git dir and the common dir (one in a plain clone).
+            return any(os.path.lexists(os.path.join(d, name)) for d in self.dirs)
         return name in self.packed or os.path.lexists(os.path.join(self.common, name))
 
     def names(self, prefix: str) -> list[str]:
         found = {n for n in self.loose if n.startswith(prefix)}
+        found.update(n for n in self.unread if n.startswith(prefix))
         found.update(n for n in self.packed if n.startswith(prefix))
         return sorted(found)  # ASCII names only (valid_refname): str order is byte order
 

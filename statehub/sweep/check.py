@@ -149,6 +149,8 @@ def _inspect(
             if budget_bound:
                 raise BudgetExhausted from None
             raise InspectError(f"git status took longer than {plan.git_timeout:.0f}s") from None
+    if not repo.guard.untrusted:
+        return state  # nearly every repo: no copy of the state to make
     return replace(state, untrusted_config=repo.guard.untrusted)
 
 
@@ -264,22 +266,21 @@ def check_repo(
     try:
         if plan.deadline.expired():
             return check
-        if not path.is_dir():  # one stat when all is well
-            if not path.exists():
-                check.verdict = Verdict.MISSING
-                return check
-            raise NotAGitRepo(path_text, "not a directory")
+        # A missing path raises FileNotFoundError here, a file NotAGitRepo: the stat of
+        # its .git is the only one a healthy repo costs.
         repo = _prepare(path, plan, trust_config)
         if plan.fetch:
             check.fetched = fetched or _fetch(path, plan, repo.guard, repo.remotes)
             check.message = check.fetched.message
         fetch_findings = list(check.fetched.findings) if check.fetched else []
-        state = _inspect(path, plan, repo, elsewhere)
-        before = [f.value for f in findings_for(state)]
+        inspected = _inspect(path, plan, repo, elsewhere)
+        before = [f.value for f in findings_for(inspected)]
+        state = inspected
         if plan.mode is Mode.FIX:
             state, check.actions = _reconcile(path, state, plan, allow_push, elsewhere, repo)
+        after = before if state is inspected else [f.value for f in findings_for(state)]
         check.state = state
-        check.findings = [f.value for f in findings_for(state)] + fetch_findings
+        check.findings = after + fetch_findings
         check.resolved = [f for f in before if f not in check.findings]
         needs_action = check.findings or check.actions
         check.verdict = Verdict.NEEDS_ACTION if needs_action else Verdict.CLEAN
