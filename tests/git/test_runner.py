@@ -127,3 +127,22 @@ def test_git_is_found_again_when_it_moves_between_calls(tmp_path: Path) -> None:
     (first / "git").unlink()
     (second / "git").symlink_to(real_git)
     assert run_git(["--version"], cwd=tmp_path, timeout=10, env=env).ok
+
+
+def _open_fds() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+def test_no_descriptor_outlives_a_call(tmp_path: Path) -> None:
+    # The runner makes git's pipes itself: every way a call can end must close them all —
+    # a sweep makes thousands of calls, and a leak per call runs out of descriptors.
+    run_git(["--version"], cwd=tmp_path, timeout=10)  # opens the one /dev/null kept for stdin
+    before = _open_fds()
+    assert run_git(["--version"], cwd=tmp_path, timeout=10).ok
+    assert not run_git(["no-such-command"], cwd=tmp_path, timeout=10).ok
+    with pytest.raises(GitTimeout):
+        run_git(_alias(tmp_path, "sleep 30\n"), cwd=tmp_path, timeout=0.5)
+    with pytest.raises(FileNotFoundError):
+        run_git(["--version"], cwd=tmp_path / "gone", timeout=10)
+    assert _open_fds() == before
