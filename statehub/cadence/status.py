@@ -1,18 +1,14 @@
-"""Status: is the sweep overdue, and which was the last that completed? (``GET
-/consistency/status`` and the dashboard.) Reads the sweeps' summary rows, never their
-payloads (a megabyte each for a big fleet); the rules are pure."""
+"""Status: is the sweep overdue, and each recorded sweep as ``GET /consistency/status`` and the
+dashboard show it. Pure: the callers read the sweeps' summary rows (``statehub.store.summaries``),
+never their payloads (a megabyte each for a big fleet)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from statehub.digest import SWEEP_EVENT, SweepDigest
+from statehub.digest import SweepDigest
 from statehub.documents import SweepSummary
 from statehub.health import Health
-from statehub.store.models import EventRow, SummaryRow
 
 
 def summarize(row: SweepDigest, now: datetime) -> SweepSummary:
@@ -30,22 +26,6 @@ def summarize(row: SweepDigest, now: datetime) -> SweepSummary:
         health_derived=row.health_derived,
         summary=row.summary,
     )
-
-
-def latest_by_trigger(db: Session) -> dict[str | None, SweepDigest]:
-    """The newest sweep's summary row per ``triggered_by`` (None for untagged ones)."""
-    # A store query (statehub.store.summaries is where it belongs, beside ``_digest``).
-    # max(id) per caller reads only the events' (event_type, triggered_by, id) index; the
-    # summary rows are then fetched by their key, one per caller.
-    newest = (
-        select(func.max(EventRow.id))
-        .where(EventRow.event_type == SWEEP_EVENT)
-        .group_by(EventRow.triggered_by)
-    )
-    rows = db.scalars(select(SummaryRow).where(SummaryRow.event_id.in_(newest)))
-    fields = SweepDigest.__dataclass_fields__
-    digests = [SweepDigest(**{name: getattr(row, name) for name in fields}) for row in rows]
-    return {d.triggered_by: d for d in digests}
 
 
 def overdue(

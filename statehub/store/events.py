@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sqlstore.database import in_session
@@ -112,17 +112,3 @@ def get_event_by_sweep_id(db: Session, *, sweep_id: str) -> ProgressEvent | None
     )
     row = db.scalars(query).first()
     return None if row is None else ProgressEvent.from_row(row)
-
-
-def latest_by_trigger(db: Session, *, event_type: str) -> dict[str | None, ProgressEvent]:
-    """The newest event of ``event_type`` per ``triggered_by`` (None for untagged ones)."""
-    # max(id) per group reads only the (event_type, triggered_by, id) index;
-    # the join then fetches one row per caller.
-    newest = (
-        select(func.max(EventRow.id).label("id"))
-        .where(EventRow.event_type == event_type)
-        .group_by(EventRow.triggered_by)
-        .subquery()
-    )
-    rows = db.scalars(select(EventRow).join(newest, EventRow.id == newest.c.id))
-    return {row.triggered_by: ProgressEvent.from_row(row) for row in rows}

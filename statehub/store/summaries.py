@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from statehub.digest import SweepDigest
-from statehub.store.models import SummaryRow
+from statehub.digest import SWEEP_EVENT, SweepDigest
+from statehub.store.models import EventRow, SummaryRow
 
 _FIELDS = list(SweepDigest.__dataclass_fields__)
 
@@ -42,6 +42,19 @@ def last_attempt(db: Session) -> SweepDigest | None:
 def last_completed(db: Session) -> SweepDigest | None:
     """The newest sweep that actually swept (neither lock-skipped nor failed)."""
     return _newest(db, SummaryRow.lock_skipped.is_(False), SummaryRow.health != "failed")
+
+
+def latest_by_trigger(db: Session) -> dict[str | None, SweepDigest]:
+    """The newest sweep's row per ``triggered_by`` (None for untagged ones)."""
+    # max(id) per caller reads only the events' (event_type, triggered_by, id) index; the
+    # summary rows are then fetched by their key, one per caller.
+    newest = (
+        select(func.max(EventRow.id))
+        .where(EventRow.event_type == SWEEP_EVENT)
+        .group_by(EventRow.triggered_by)
+    )
+    rows = db.scalars(select(SummaryRow).where(SummaryRow.event_id.in_(newest)))
+    return {digest.triggered_by: digest for digest in map(_digest, rows)}
 
 
 def recent_summaries(db: Session, *, limit: int) -> list[SweepDigest]:

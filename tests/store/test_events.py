@@ -11,7 +11,6 @@ from statehub.store.events import (
     append_event,
     get_event,
     get_event_by_sweep_id,
-    latest_by_trigger,
     list_events,
 )
 
@@ -98,23 +97,3 @@ def test_it_finds_a_sweeps_event_by_sweep_id(store: Store) -> None:
     with store.session() as db:
         assert get_event_by_sweep_id(db, sweep_id="abc-123") == event
         assert get_event_by_sweep_id(db, sweep_id="nope") is None
-
-
-def test_it_gives_the_newest_event_per_trigger(store: Store) -> None:
-    with store.session() as db:
-        for who in ["activity-core", "local-timer", "activity-core", None, "local-timer", None]:
-            append_event(db, event_type=SWEEP, summary=f"by {who}", payload={}, triggered_by=who)
-        newest_core = append_event(
-            db, event_type=SWEEP, summary="last", payload={}, triggered_by="activity-core"
-        )
-        append_event(db, event_type="other", summary="x", payload={}, triggered_by="manual")
-    with store.session() as db:
-        latest = latest_by_trigger(db, event_type=SWEEP)
-        everything = list_events(db, event_type=SWEEP, limit=100)
-
-    assert set(latest) == {"activity-core", "local-timer", None}
-    assert latest["activity-core"] == newest_core
-    for who, event in latest.items():
-        assert event == max((e for e in everything if e.triggered_by == who), key=lambda e: e.id)
-    with store.session() as db:
-        assert latest_by_trigger(db, event_type="never") == {}

@@ -20,6 +20,7 @@ from statehub.store.schema import SCHEMA
 from statehub.store.summaries import (
     last_attempt,
     last_completed,
+    latest_by_trigger,
     latest_summary,
     recent_summaries,
     summaries_since,
@@ -101,6 +102,32 @@ def test_the_newest_rows_the_status_reads(store: Store) -> None:
     assert newest is not None and newest.triggered_by == "local-timer"
     assert attempt == newest
     assert [s.summary for s in since][-2:] == ["odd 2", "odd 1"]
+
+
+def test_the_newest_row_per_trigger(store: Store) -> None:
+    with store.session() as db:
+        for who in ["activity-core", "local-timer", "activity-core", None, "local-timer", None]:
+            append_event(
+                db, event_type=SWEEP_EVENT, summary=f"by {who}", payload={}, triggered_by=who
+            )
+        newest_core = append_event(
+            db, event_type=SWEEP_EVENT, summary="last", payload={}, triggered_by="activity-core"
+        )
+        append_event(db, event_type="other", summary="x", payload={}, triggered_by="manual")
+    with store.reading() as db:
+        latest = latest_by_trigger(db)
+        everything = list_events(db, event_type=SWEEP_EVENT, limit=100)
+
+    assert set(latest) == {"activity-core", "local-timer", None}
+    assert latest["activity-core"].event_id == newest_core.id
+    assert latest["activity-core"].summary == "last"
+    for who, row in latest.items():
+        assert row.event_id == max(e.id for e in everything if e.triggered_by == who)
+
+
+def test_no_sweep_no_row_per_trigger(store: Store) -> None:
+    with store.reading() as db:
+        assert latest_by_trigger(db) == {}
 
 
 def test_migration_0004_backfills_the_events_already_stored(database_url: str) -> None:

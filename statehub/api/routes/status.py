@@ -27,7 +27,7 @@ def consistency_status(
     """The last sweep (any trigger, and per trigger) with ages, overdue or not, the lock."""
     # Summary rows, not payloads: a status poll costs the same for 10 repos as for 10,000.
     with store.reading() as db:
-        by_trigger = cadence.latest_by_trigger(db)
+        by_trigger = summaries.latest_by_trigger(db)
         completed = summaries.last_completed(db)
         attempt = summaries.last_attempt(db)
     now = datetime.now(UTC)
