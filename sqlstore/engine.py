@@ -5,7 +5,6 @@ Nothing here connects at import time; ``build_engine`` connects lazily.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
@@ -17,7 +16,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.pool import StaticPool
 
-from sqlstore.dbapi import SQLITE_BUSY_TIMEOUT_S, configure_sqlite, sqlite_begin
+from sqlstore.dbapi import SQLITE_BUSY_TIMEOUT_S, configure_sqlite, dump_json, sqlite_begin
 from sqlstore.urls import normalize_url, sqlite_path
 
 POSTGRES_CONNECT_TIMEOUT_S = 5
@@ -39,20 +38,15 @@ def build_engine(url: str | URL) -> Engine:
         # A dropped tunnel or restarted server must not hand out dead connections.
         pool_pre_ping=True,
         connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S},
-        json_serializer=_dump_json,
+        json_serializer=dump_json,
     )
-
-
-def _dump_json(value: Any) -> str:
-    # ensure_ascii=False keeps non-ASCII readable for operators' own SQL.
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _sqlite_engine(url: URL) -> Engine:
     path = sqlite_path(url)
     engine = create_engine(
         url,
-        json_serializer=_dump_json,
+        json_serializer=dump_json,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
         # One shared connection, or every checkout would see its own empty database.
         **({"poolclass": StaticPool} if path is None else {}),
