@@ -48,7 +48,7 @@ class RunningSweeps:
     def __init__(self, settings: Settings, store: Store) -> None:
         self._settings = settings
         self._store = store
-        self._sweeper = Sweeper(settings, store, sweep_observers(settings, store))
+        self._sweeper = Sweeper(settings, store, sweep_observers(settings, lambda: store))
         self._mutex = threading.Lock()
         self._running: dict[UUID, _Running] = {}
         # why it failed, its result when it ran but could not be recorded, and its spool file

@@ -13,7 +13,7 @@ from dataclasses import replace
 from statehub.cli.context import opened
 from statehub.cli.jsonout import print_json
 from statehub.cli.sweep_args import SweepArgs, View
-from statehub.notify import deliver_pending, observed, settle, sweep_observers
+from statehub.notify import deliver_pending, settle, sweep_observers
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.result import SweepCannotStart, SweepNotRecorded, SweepResult
 
@@ -24,8 +24,8 @@ def run_sweep(args: SweepArgs) -> int:
     view = args.view
     # The sweep creates its home itself, so that it can record its failure to.
     with opened(announce=not args.as_json, create_home=False) as ctx:
-        # The ORM store only for what is configured to observe the sweep (it is opened then).
-        observers = sweep_observers(ctx.settings, ctx.store) if observed(ctx.settings) else []
+        # The ORM store is opened only for an observer that is configured (it writes there).
+        observers = sweep_observers(ctx.settings, ctx.sweeps.store)
         sweeper = Sweeper(ctx.settings, ctx.sweeps, observers)
         try:
             try:

@@ -16,7 +16,7 @@ the CLI.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from statehub.sweep.observers import SweepObserver
@@ -29,21 +29,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger("statehub.notify")
 
 
-def observed(settings: Settings) -> bool:
-    """Whether ``sweep_observers`` may have any observer to give: without, a sweep needs
-    neither the observers nor the ORM store they write to (the CLI opens it only then)."""
-    return (
-        settings.ping_url is not None
-        or bool(settings.notify)
-        or settings.resolved_config_file is not None
-    )
-
-
-def sweep_observers(settings: Settings, store: Store) -> list[SweepObserver]:
+def sweep_observers(settings: Settings, store: Callable[[], Store]) -> list[SweepObserver]:
     """The observers the CLI and the server give their Sweeper, from what is configured.
 
-    Each observer's module is imported only when it is configured: the timer's sweep with
-    nothing configured pays for none of them (tests/cli/test_startup_imports.py)."""
+    Each observer's module is imported, and ``store`` (the ORM store they write to) called,
+    only when it is configured: the timer's sweep with nothing configured pays for none of
+    them (tests/cli/test_startup_imports.py)."""
     observers: list[SweepObserver] = []
     if settings.ping_url is not None:
         from statehub.notify.ping import PingObserver, stored_in
@@ -53,7 +44,7 @@ def sweep_observers(settings: Settings, store: Store) -> list[SweepObserver]:
                 settings.ping_url,
                 timeout=settings.ping_timeout,
                 host=settings.hostname,
-                record=stored_in(store),
+                record=stored_in(store()),
             )
         )
     if settings.notify or settings.resolved_config_file is not None:
@@ -62,7 +53,7 @@ def sweep_observers(settings: Settings, store: Store) -> list[SweepObserver]:
 
         channels = configured_channels(settings)
         if channels:
-            observers.append(AlertObserver(settings, store, [c.redacted for c in channels]))
+            observers.append(AlertObserver(settings, store(), [c.redacted for c in channels]))
     return observers
 
 

@@ -66,7 +66,9 @@ def test_a_sweep_with_nothing_to_notify_never_imports_apprise(tmp_path: Path) ->
         "import sys\n"
         "from statehub.notify import sweep_observers\n"
         "from statehub.settings import Settings\n"
-        f"assert sweep_observers(Settings(home={str(tmp_path)!r}, notify=''), None) == []\n"
+        "def unopened():\n"
+        "    raise AssertionError('the store was opened with nothing to observe')\n"
+        f"assert sweep_observers(Settings(home={str(tmp_path)!r}, notify=''), unopened) == []\n"
         "print('apprise' in sys.modules)\n"
     )
     out = subprocess.run(

@@ -38,7 +38,7 @@ class Sweeps:
 
     def __init__(self, settings: Settings, store: Store, hook: Receiver) -> None:
         self.settings, self.store, self.hook = settings, store, hook
-        self.sweeper = Sweeper(settings, store, sweep_observers(settings, store))
+        self.sweeper = Sweeper(settings, store, sweep_observers(settings, lambda: store))
         self.channels = configured_channels(settings)
 
     def run(self, *, fetch: bool = True) -> SweepResult:
