@@ -22,17 +22,15 @@ from typing import Any
 
 from sqlstore.dbapi import Transaction, dump_json, placeholders, statement
 from statehub.digest import SWEEP_EVENT, SweepDigest, digest
-from statehub.store.records import CheckRecord, Observation, RepoRecord
+from statehub.store.records import CheckRecord, Observation, SweepTarget
 
 # Well under SQLite's oldest bound-parameter limit (999).
 NAMES_PER_QUERY = 900
 
-_REPO_COLUMNS = (
-    "id, name, path, allow_push, source, added_at, last_checked_at, last_changed_at, "
-    "last_state, last_findings, last_details, last_fetch, trust_repo_config"
-)
 _STALEST_FIRST = statement(
-    f"SELECT {_REPO_COLUMNS} FROM repos "
+    # Only what checking needs: decoding every repo's last state, findings, details and
+    # fetch outcome here cost the sweep 20-40 ms per 1,000 repos before its first git ran.
+    "SELECT name, path, allow_push, trust_repo_config, last_checked_at FROM repos "
     # NULLS FIRST spelled portably: the two dialects disagree on the default.
     "ORDER BY last_checked_at IS NOT NULL, last_checked_at, name"
 )
@@ -71,13 +69,16 @@ _SUMMARY = statement(
 )
 
 
-def list_repos_stalest_first(tx: Transaction) -> list[RepoRecord]:
+def list_repos_stalest_first(tx: Transaction) -> list[SweepTarget]:
     """Never-checked repos first, then least recently checked; ties by name.
 
     The sweep takes repos in this order so that consecutive budget-limited
     sweeps cover the whole fleet.
     """
-    return [_repo(tx, row) for row in tx.rows(_STALEST_FIRST)]
+    return [
+        SweepTarget(name, path, bool(allow_push), bool(trust), tx.time_of(checked))
+        for name, path, allow_push, trust, checked in tx.rows(_STALEST_FIRST)
+    ]
 
 
 def count_repos(tx: Transaction) -> int:
@@ -87,32 +88,6 @@ def count_repos(tx: Transaction) -> int:
 def sweep_recorded(tx: Transaction, *, sweep_id: str) -> bool:
     """Whether the sweep's event is stored (the spool's "recorded already?")."""
     return tx.scalar(_RECORDED, {"sweep_id": sweep_id}) is not None
-
-
-def _repo(tx: Transaction, row: tuple[Any, ...]) -> RepoRecord:
-    (id_, name, path, allow_push, source, added_at, checked, changed) = row[:8]
-    state, findings, details, fetch, trust = row[8:]
-    return RepoRecord(
-        id=id_,
-        name=name,
-        path=path,
-        allow_push=bool(allow_push),
-        source=source,
-        added_at=_aware(tx.time_of(added_at)),
-        last_checked_at=tx.time_of(checked),
-        last_changed_at=tx.time_of(changed),
-        last_state=tx.json_of(state),
-        last_findings=list(tx.json_of(findings) or []),
-        last_details=list(tx.json_of(details) or []),
-        last_fetch=tx.json_of(fetch),
-        trust_repo_config=bool(trust),
-    )
-
-
-def _aware(value: datetime | None) -> datetime:
-    if value is None:
-        raise ValueError("a repo without added_at")  # NOT NULL in the schema
-    return value
 
 
 def record_checks(

@@ -26,6 +26,17 @@ class RepoRecord:
 
 
 @dataclass(frozen=True)
+class SweepTarget:
+    """A registered repo as a sweep takes it: what checking it needs, not its last state."""
+
+    name: str
+    path: str
+    allow_push: bool
+    trust_repo_config: bool  # the repo's own programs may run (docs/security.md)
+    last_checked_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Observation:
     """What one check saw that the history keeps."""
 

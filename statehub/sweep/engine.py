@@ -27,7 +27,7 @@ from statehub.git.trust import SweepTrust, UserConfig
 from statehub.git.worktrees import common_git_dir
 from statehub.settings import Settings
 from statehub.store import ledger
-from statehub.store.records import CheckRecord, RepoRecord
+from statehub.store.records import CheckRecord, SweepTarget
 from statehub.store.sweepstore import SweepStore
 from statehub.sweep import spool
 from statehub.sweep.check import CheckPlan, Member, RepoCheck, Verdict, check_group
@@ -108,7 +108,7 @@ def _sweep_trust(env: dict[str, str], timeout: float) -> SweepTrust:
     return SweepTrust.build(env, UserConfig.read(env, timeout=timeout))
 
 
-def worktree_groups(repos: list[RepoRecord]) -> list[list[Member]]:
+def worktree_groups(repos: list[SweepTarget]) -> list[list[Member]]:
     """The repos grouped by the git dir they share (linked worktrees), stalest first.
 
     A group is as stale as its stalest member, which leads it; the others follow in
@@ -357,7 +357,7 @@ class ActiveSweep:
             self._lock.release()
 
     def _check_all(
-        self, repos: list[RepoRecord], on_progress: ProgressCallback | None
+        self, repos: list[SweepTarget], on_progress: ProgressCallback | None
     ) -> list[RepoCheck]:
         settings = self.sweeper.settings
         threads, local = pool_sizes(settings.workers, fetch=self.request.fetch)

@@ -8,14 +8,14 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from statehub.settings import Settings
 from statehub.store import Store
-from statehub.store.repos import RepoRecord, add_repo
+from statehub.store.records import SweepTarget
+from statehub.store.repos import add_repo
 from statehub.sweep.engine import Sweeper, worktree_groups
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import Mode
@@ -69,18 +69,9 @@ def test_fix_mode_fast_forwards_every_worktree_of_one_repo(
     assert sorted(again.skipped_clean) == sorted(p.name for p in worktrees)
 
 
-def _record(name: str, path: Path) -> RepoRecord:
-    return RepoRecord(
-        id=0,
-        name=name,
-        path=str(path),
-        allow_push=False,
-        source="cli",
-        added_at=datetime.now(UTC),
-        last_checked_at=None,
-        last_changed_at=None,
-        last_state=None,
-        last_findings=[],
+def _record(name: str, path: Path) -> SweepTarget:
+    return SweepTarget(
+        name=name, path=str(path), allow_push=False, trust_repo_config=False, last_checked_at=None
     )
 
 
