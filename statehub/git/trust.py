@@ -344,9 +344,12 @@ def guard_repo(
     entries = untrusted_entries(config)
     shown = tuple(describe(entries, hooks, work_tree))
     env = with_command_config(trust.env, neutralising_config(config, trust.user, entries))
-    if config.get("core.gitProxy") and "GIT_PROXY_COMMAND" not in trust.env:
-        # git takes the *first* matching core.gitProxy, so a later value cannot win; an
-        # empty GIT_PROXY_COMMAND makes git skip the config and connect directly.
+    if "GIT_PROXY_COMMAND" not in trust.env and any(
+        e.key == "core.gitproxy" and e.scope != "submodule" for e in entries
+    ):
+        # git takes the *first* matching core.gitProxy, so neither a later value of the
+        # repo's (an empty one included) nor ours can win; an empty GIT_PROXY_COMMAND makes
+        # git skip the config and connect directly.
         env["GIT_PROXY_COMMAND"] = ""
     upload, receive = transport_programs(config, trust.user, entries)
     return RepoGuard(

@@ -79,6 +79,14 @@ def _git_proxy(b: FleetBuilder, p: Payloads, name: str, _: str) -> Path:
     return repo
 
 
+def _git_proxy_reset_after(b: FleetBuilder, p: Payloads, name: str, _: str) -> Path:
+    """git takes the first core.gitProxy it reads: an empty one after the payload's does
+    not reset it (the value git would use is not the last one)."""
+    repo = _git_proxy(b, p, name, _)
+    set_config(repo, "core.gitProxy", "")
+    return repo
+
+
 def _credential_helper(b: FleetBuilder, p: Payloads, name: str, password_url: str) -> Path:
     repo = b.behind(name)
     set_config(repo, "credential.helper", f"!{p.script('credential')}")
@@ -117,6 +125,7 @@ VECTORS = {
     "receivepack": Vector(_receivepack, ("remote.origin.receivepack",), ["ahead"], ["pushed main"]),
     "ext": Vector(_ext, ("protocol.ext.allow", "remote.mirror.url"), ["behind", *FAILED]),
     "gitProxy": Vector(_git_proxy, ("core.gitproxy",), ["behind", *FAILED]),
+    "gitProxy-reset-after": Vector(_git_proxy_reset_after, ("core.gitproxy",), ["behind", *FAILED]),
     "credential-helper": Vector(_credential_helper, ("credential.helper",), ["behind", *FAILED]),
     "credential-url-helper": Vector(_url_credential_helper, ("credential",), ["behind", *FAILED]),
     "alternateRefsCommand": Vector(_alternate_refs, ("core.alternaterefscommand",), ["behind"]),
