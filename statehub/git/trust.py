@@ -20,8 +20,10 @@ import functools
 import os
 import shlex
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 
 from statehub.git.configsyntax import split_key
 from statehub.git.repoconfig import ConfigEntry, RepoConfig, parse_bool
@@ -102,16 +104,26 @@ def _lower_key(key: str) -> str:
     return f"{section.lower()}.{sub}.{name.lower()}" if sub is not None else key.lower()
 
 
-# Sections that can hold a key naming a program; anything else is rejected on one look.
+# Sections that can hold a key naming a program, and the names such a key can have there;
+# in ``url.<base>.*`` and ``pager.<command>`` any name may. Everything else (nearly every
+# entry of a plain clone: core.bare, remote.*.fetch, branch.*.merge…) is rejected on one look.
 _PROGRAM_SECTIONS = frozenset(
     {"core", "diff", "gpg", "filter", "remote", "url", "branch", "credential", "protocol", "pager"}
+)
+_ANY_NAME = frozenset({"url", "pager"})
+_PROGRAM_NAMES = frozenset(
+    {split_key(key)[2] for key in _PROGRAM_KEYS}
+    | {"fsmonitor", "clean", "smudge", "process", "url", "pushurl", "uploadpack", "receivepack"}
+    | {"remote", "pushremote", "helper", "allow", "program"}
 )
 
 
 def _names_program(entry: ConfigEntry) -> bool:
-    if entry.key.partition(".")[0] not in _PROGRAM_SECTIONS:
-        return False
     section, sub, name = entry.parts
+    if name not in _PROGRAM_NAMES and section not in _ANY_NAME:
+        return False
+    if section not in _PROGRAM_SECTIONS:
+        return False
     value = entry.value
     if entry.key in _PROGRAM_KEYS:
         return bool(value) or entry.key == "core.hookspath"
@@ -153,7 +165,24 @@ def _where(origin: Path, repo: Path) -> str:
 
 
 def untrusted_entries(config: RepoConfig) -> list[ConfigEntry]:
-    return [e for e in config.all_entries() if _names_program(e)]
+    return _scan(config)[0]
+
+
+def _scan(config: RepoConfig) -> tuple[list[ConfigEntry], bool]:
+    """The entries that name a program, and whether ``config`` sets nothing else that
+    ``neutralising_config`` reads: no key of a filter driver (even an empty one, which names
+    no program but is still set again) and no ``core.fsmonitor`` (even a boolean one)."""
+    found: list[ConfigEntry] = []
+    plain = True
+    for entry in config.all_entries():
+        section, _, name = entry.parts
+        if name not in _PROGRAM_NAMES and section not in _ANY_NAME:
+            continue
+        if section == "filter" or name == "fsmonitor":
+            plain = False  # wider than neutralising_config's test: only ever the full path
+        if _names_program(entry):
+            found.append(entry)
+    return found, plain
 
 
 def describe(entries: Iterable[ConfigEntry], hooks: Iterable[str], repo: Path) -> list[str]:
@@ -165,7 +194,7 @@ def describe(entries: Iterable[ConfigEntry], hooks: Iterable[str], repo: Path) -
 
 def sweep_hooks(config: RepoConfig, work_tree: Path) -> list[str]:
     """Executable hooks a sweep could set off, in ``hooks/`` and a repo-local hooksPath."""
-    folders = [os.path.join(config.common_dir, "hooks")]
+    folders = [f"{config.common_dir}/hooks"]
     local = config.get("core.hookspath")
     if local:
         folders.append(os.path.join(work_tree, os.path.expanduser(local)))
@@ -195,10 +224,10 @@ def _hooks_path(user: UserConfig) -> str:
     return os.devnull
 
 
-def _fsmonitor(config: RepoConfig, user: UserConfig) -> str:
+def _fsmonitor(values: list[str | None], user: UserConfig) -> str:
+    """``values``: the repo's own ``core.fsmonitor``, in git's order."""
     if user.last("core.fsmonitor") is not None:
         return _user_or(user, "core.fsmonitor", "false")
-    values = config.get_all("core.fsmonitor")
     if values and parse_bool(values[-1]) is not None:
         return "true" if parse_bool(values[-1]) else "false"  # git's own daemon: no program
     return "false"
@@ -214,17 +243,27 @@ def _subsections(entries: Iterable[ConfigEntry], section: str, names: set[str]) 
     return list(found)
 
 
+def _always_set(user: UserConfig, fsmonitor: str) -> list[tuple[str, str]]:
+    """What every untrusted repo gets, whatever the reader found (docs/security.md says why
+    each stays): git finds hooks by name in ``hooks/`` at run time, not only those
+    ``sweep_hooks`` knows; an ``ext::`` URL needs no config entry (a ``.git/remotes`` file),
+    and git's default refusal of it yields to a user's ``protocol.allow=always``; git may
+    read an fsmonitor from a git dir the reader does not see (a submodule's ``.git`` file
+    pointing outside ``.git/modules``)."""
+    return [
+        ("protocol.ext.allow", "never"),
+        ("core.hooksPath", _hooks_path(user)),
+        ("core.fsmonitor", fsmonitor),
+    ]
+
+
 def neutralising_config(
     config: RepoConfig, user: UserConfig, entries: list[ConfigEntry] | None = None
 ) -> list[tuple[str, str]]:
     """Command-scope (key, value) pairs that undo every program ``config`` names
     (``entries``: its ``untrusted_entries``, when the caller has them already)."""
     entries = untrusted_entries(config) if entries is None else entries
-    pairs = [
-        ("protocol.ext.allow", "never"),
-        ("core.hooksPath", _hooks_path(user)),
-        ("core.fsmonitor", _fsmonitor(config, user)),
-    ]
+    pairs = _always_set(user, _fsmonitor(config.get_all("core.fsmonitor"), user))
     for driver in _subsections(config.all_entries(), "filter", {"clean", "smudge", "process"}):
         for name in ("clean", "smudge", "process"):
             pairs.append((f"filter.{driver}.{name}", _user_or(user, f"filter.{driver}.{name}", "")))
@@ -290,6 +329,9 @@ class SweepTrust:
     user: UserConfig
     env: dict[str, str]
     ssh_from_env: bool  # the user's own GIT_SSH_COMMAND, which beats even a trusted repo's
+    # ``env`` with the keys every untrusted repo gets: the whole environment of one whose
+    # config and hooks name nothing else to neutralise (nearly every repo), built once.
+    plain_env: dict[str, str]
 
     @classmethod
     def build(
@@ -301,19 +343,25 @@ class SweepTrust:
         env = dict(base)
         env["GIT_SSH_COMMAND"] = _ssh_command(own, user.last("core.sshcommand"))
         env["GIT_PAGER"] = "cat"  # core.pager and pager.<cmd> are the repo's; GIT_PAGER wins
-        return cls(user=user, env=env, ssh_from_env=bool(own.get("GIT_SSH_COMMAND")))
+        plain = with_command_config(env, _always_set(user, _fsmonitor([], user)))
+        return cls(
+            user=user, env=env, ssh_from_env=bool(own.get("GIT_SSH_COMMAND")), plain_env=plain
+        )
 
 
-@dataclass(frozen=True)
-class RepoGuard:
-    """What one repo's git calls run with, and what the operator is told."""
+_NO_PROGRAMS: Mapping[str, str] = MappingProxyType({})
 
-    env: dict[str, str]
+
+class RepoGuard(NamedTuple):
+    """What one repo's git calls run with, and what the operator is told (a tuple: one
+    per repo and sweep, made in a quarter of a frozen dataclass's time)."""
+
+    env: dict[str, str]  # shared by many repos: never changed in place
     git_dir: Path | None = None
     untrusted: tuple[str, ...] = ()
     hooks: tuple[str, ...] = ()
-    upload_packs: dict[str, str] = field(default_factory=dict)  # remote → --upload-pack
-    receive_packs: dict[str, str] = field(default_factory=dict)  # remote → --receive-pack
+    upload_packs: Mapping[str, str] = _NO_PROGRAMS  # remote → --upload-pack
+    receive_packs: Mapping[str, str] = _NO_PROGRAMS  # remote → --receive-pack
 
 
 def with_command_config(env: dict[str, str], pairs: list[tuple[str, str]]) -> dict[str, str]:
@@ -341,7 +389,10 @@ def guard_repo(
             env = {**env, "GIT_SSH_COMMAND": _ssh_command({}, own_ssh)}
         return RepoGuard(env=env, git_dir=config.git_dir)
     hooks = tuple(sweep_hooks(config, work_tree))
-    entries = untrusted_entries(config)
+    entries, plain = _scan(config)
+    if plain and not entries and not hooks:
+        # What neutralising_config would give it: the keys every repo gets, and no more.
+        return RepoGuard(env=trust.plain_env, git_dir=config.git_dir)
     shown = tuple(describe(entries, hooks, work_tree))
     env = with_command_config(trust.env, neutralising_config(config, trust.user, entries))
     if "GIT_PROXY_COMMAND" not in trust.env and any(
