@@ -220,3 +220,26 @@ def test_a_remote_named_like_an_option_is_neither_fetched_nor_pushed_to(
     subprocess.run(["git", "fetch", "--all", "--quiet"], cwd=repo, capture_output=True, timeout=60)
     subprocess.run(["git", "push", push_name, "main"], cwd=repo, capture_output=True, timeout=60)
     assert {"option-upload", "option-receive"} <= set(payloads.fired())
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="fix mode's push to a remote that is a local path runs git-receive-pack in that "
+    "repository, with its own hooks: git's local transport drops the command scope, so "
+    "core.hooksPath does not reach it (docs/security.md, Known limits)",
+)
+def test_a_push_to_a_local_path_remote_runs_none_of_its_hooks(
+    fleet_builder: FleetBuilder, store: Store, sweeper: Sweeper, payloads: Payloads
+) -> None:
+    repo = fleet_builder.ahead("local-remote")
+    hook = fleet_builder.remotes / "local-remote.git" / "hooks" / "post-receive"
+    hook.parent.mkdir(exist_ok=True)
+    hook.write_text(payloads.script("post-receive").read_text())
+    hook.chmod(0o755)
+    register(store, "local-remote", repo)
+
+    entry = report(sweep(sweeper, Mode.FIX), "local-remote")
+
+    assert entry.actions == ["pushed main"]  # the push itself is one the user would make
+    assert payloads.fired() == []
