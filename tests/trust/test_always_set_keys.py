@@ -6,9 +6,10 @@ key stops, proves it does not run, and that it runs without the key (or trusted)
 what is reported; git looks hooks up by name when it runs). ``protocol.ext.allow=never``: an
 ``ext::`` URL in a ``.git/remotes`` file, which no config entry names, under a user who
 allows every protocol. ``core.fsmonitor``: a submodule whose ``.git`` file points outside
-``.git/modules``, whose config the reader does not see. The same submodule's filter driver
-is a hole no always-set key can close (an unknown driver name): it is marked as a known
-failure until the reader follows such a ``.git`` file.
+``.git/modules``, whose config the reader does not see. That submodule's filter driver, and
+one in a checked-out gitlink ``.gitmodules`` does not list, are holes no always-set key can
+close (an unknown driver name): strict known failures until the reader finds submodules as
+git does.
 """
 
 from __future__ import annotations
@@ -154,3 +155,32 @@ def test_a_hook_written_after_the_listing_does_not_run(
     fleet_builder._remote_moves_on("late-hook")
     assert fetch_all(repo, timeout=30, env=sweep_trust.env, remotes=["origin"]).ok
     assert payloads.fired() == ["reference-transaction"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="statehub/git/repoconfig.py finds checked-out submodules through .gitmodules only; "
+    "git status recurses into every populated gitlink of the index, listed there or not",
+)
+def test_a_filter_in_a_submodule_gitmodules_does_not_list_does_not_run(
+    fleet_builder: FleetBuilder, store: Store, sweeper: Sweeper, payloads: Payloads
+) -> None:
+    repo = fleet_builder.clean("unlisted")
+    sub = repo / "sub"
+    git(repo, "init", "--quiet", str(sub))
+    (sub / "notes.txt").write_text("notes\n")
+    git(sub, "add", "notes.txt")
+    git(sub, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "-m", "notes")
+    head = git(sub, "rev-parse", "HEAD").strip()
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{head},sub")  # no .gitmodules
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "-m", "sub")
+    git(sub, "config", "filter.evil.clean", str(payloads.script("clean", "exec cat")))
+    (sub / ".git" / "info").mkdir(exist_ok=True)
+    (sub / ".git" / "info" / "attributes").write_text("* filter=evil\n")
+    (sub / "notes.txt").touch()  # same content, new mtime: status reads it through the filter
+    register(store, "unlisted", repo)
+
+    sweep(sweeper, Mode.WARN, fetch=False)
+
+    assert payloads.fired() == []
