@@ -138,6 +138,52 @@ def sane_remote_name(name: str) -> bool:
 
 NO_REMOTE_BRANCH = "it does not track a branch on a remote"
 
+# git-receive-pack for a push to a repository on this machine, with that repository's hooks
+# and gc off: git's local transport starts it without our command-scope config, so the
+# remote's own hooks would run as the user (over ssh or https they run on the server).
+LOCAL_RECEIVE_PACK = "git -c core.hooksPath=/dev/null -c receive.autogc=false receive-pack"
+
+
+def local_path_of(url: str) -> str | None:
+    """The path of a push URL that git's local transport serves, else None.
+
+    git's own rule (connect.c, ``url_is_local_not_ssh``): ``file://`` URLs, and anything
+    without a ``:`` before its first ``/``; ``host:path`` is ssh, ``<scheme>://`` and
+    ``<helper>::<address>`` are other transports.
+    """
+    if url.startswith("file://"):
+        return url.removeprefix("file://")
+    if "://" in url:
+        return None
+    colon, slash = url.find(":"), url.find("/")
+    return url if colon == -1 or -1 < slash < colon else None
+
+
+def local_remote_refusal(
+    url: str, hooks: list[str], hooks_path: str | None, deny_current: str | None = None
+) -> str | None:
+    """Why a push to ``url``, a repository on this machine, must not be made, or None.
+
+    ``hooks`` are the live (not ``.sample``) files in its hooks directory, ``hooks_path``
+    its own ``core.hooksPath``. git would run those hooks as the user; a push without them
+    is not one the user would have made, so neither is made. ``deny_current`` is its
+    ``receive.denyCurrentBranch``: ``updateInstead`` checks the pushed branch out in its
+    work tree, running that repository's filters.
+    """
+    if (deny_current or "").lower() == "updateinstead":
+        return (
+            f"its remote {url} is a repository on this machine whose work tree a push would "
+            "update (receive.denyCurrentBranch=updateInstead runs its filters)"
+        )
+    if hooks_path:
+        return f"its remote {url} is a repository on this machine whose core.hooksPath names hooks"
+    if hooks:
+        return (
+            f"its remote {url} is a repository on this machine whose hooks "
+            f"({', '.join(sorted(hooks))}) git would run"
+        )
+    return None
+
 
 def push_refusal(branch: str, remote: str, remote_ref: str, push_remote: str = "") -> str | None:
     """Why ``branch`` (tracking ``remote_ref`` on ``remote``) must not be pushed, or None.

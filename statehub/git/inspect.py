@@ -21,13 +21,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from statehub.errors import FixRefused, InspectError, NotAGitRepo
+from statehub.errors import FixRefused, InspectError, NotAGitRepo, StateHubError
 from statehub.fleet.fixsafety import (
+    LOCAL_RECEIVE_PACK,
     NO_REMOTE_BRANCH,
     TREE_DIFF_ARGS,
     PathKind,
     TreeDiffError,
     fast_forward_hazard,
+    local_path_of,
+    local_remote_refusal,
     parse_tree_diff,
     push_refusal,
     sane_remote_name,
@@ -321,12 +324,15 @@ def push_branch(
     timeout: float,
     env: dict[str, str] | None = None,
     receive_packs: Mapping[str, str] | None = None,
+    trusted: bool = False,
 ) -> GitResult:
     """Push ``branch`` to the same-named branch it tracks on its remote. Never forced.
 
     Raises FixRefused when the branch tracks nothing on a remote, tracks a branch of
-    another name, or its remote's name is not one git would give a remote.
-    ``receive_packs`` gives a remote the ``--receive-pack`` to use instead of its config's.
+    another name, its remote's name is not one git would give a remote, or it pushes to a
+    repository on this machine that has hooks (git would run them as the user).
+    ``receive_packs`` gives a remote the ``--receive-pack`` to use instead of its config's;
+    ``trusted`` (the repo's own programs may run) keeps the one its config names.
     """
     deadline = time.monotonic() + timeout
     git_env = _env(path, env)
@@ -345,10 +351,56 @@ def push_branch(
     refusal = push_refusal(branch, remote, remote_ref, push_remote)
     if refusal is not None:
         raise FixRefused(refusal)
+    program = (receive_packs or {}).get(remote)
+    if _pushes_here(path, remote, deadline, git_env) and not trusted:
+        program = LOCAL_RECEIVE_PACK
     # An explicit refspec without "+" is a fast-forward-only update whatever
     # push.default says; submodules stay untouched (push.recurseSubmodules).
     ref = f"refs/heads/{branch}"
-    program = (receive_packs or {}).get(remote)
     options = (f"--receive-pack={program}",) if program else ()
     args = ("push", "--quiet", "--no-recurse-submodules", *options, remote, f"{ref}:{ref}")
     return run_git(args, cwd=path, timeout=deadline - time.monotonic(), env=git_env)
+
+
+def _pushes_here(path: Path, remote: str, deadline: float, git_env: dict[str, str]) -> bool:
+    """Whether ``remote`` pushes to a repository on this machine; FixRefused when that
+    repository has hooks, or when its push URLs are not all of one kind.
+
+    The URLs come from git (``insteadOf``/``pushInsteadOf`` applied, every ``pushurl``).
+    """
+    urls = _read(("remote", "get-url", "--push", "--all", remote), path, deadline, git_env)
+    found = urls.decode("utf-8", "replace").splitlines()
+    local = [u for u in found if local_path_of(u) is not None]
+    if not local:
+        return False
+    if len(local) != len(found):
+        # One --receive-pack serves every URL of the push: ours would be sent over ssh.
+        raise FixRefused("it pushes both to a repository on this machine and elsewhere")
+    for url in local:
+        refusal = _local_repo_refusal(path, url)
+        if refusal is not None:
+            raise FixRefused(refusal)
+    return True
+
+
+def _local_repo_refusal(work_tree: Path, url: str) -> str | None:
+    """``local_remote_refusal`` for the repository at ``url``, read without running git."""
+    where = work_tree / (local_path_of(url) or url)  # a relative path is the work tree's
+    # git tries <path>, then <path>.git; a work tree's repository is its .git directory.
+    candidates = [where, where.with_name(where.name + ".git")]
+    git_dir = next((c for c in candidates if c.is_dir()), None)
+    if git_dir is None:
+        return None  # nothing there: git's push fails and says so
+    if (git_dir / ".git").exists():
+        git_dir = git_dir / ".git"
+    if not git_dir.is_dir():
+        return f"its remote {url} is a repository on this machine that cannot be read"
+    try:
+        config = load_repo_config(git_dir)
+        listed = os.listdir(git_dir / "hooks") if (git_dir / "hooks").is_dir() else []
+    except (OSError, StateHubError):
+        return f"its remote {url} is a repository on this machine that cannot be read"
+    hooks = [h for h in listed if not h.endswith(".sample") and (git_dir / "hooks" / h).is_file()]
+    return local_remote_refusal(
+        url, hooks, config.get("core.hooksPath"), config.get("receive.denyCurrentBranch")
+    )

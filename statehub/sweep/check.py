@@ -107,6 +107,7 @@ class _Repo:
     # Config keys from outside the repo (the user's, and the guard's command scope): when
     # they touch branches or remotes, the ref files alone cannot say what git would.
     outside_keys: list[str]
+    trusted: bool = False  # trust_repo_config: its own programs (a receivepack) may run
 
     @property
     def remotes(self) -> list[str]:
@@ -122,7 +123,7 @@ def _prepare(path: Path, plan: CheckPlan, trust_config: bool) -> _Repo:
         raise InspectError(f"its work tree is elsewhere: core.worktree is {elsewhere}")
     guard = guard_repo(config, path, trust=plan.trust, trusted=trust_config)
     outside = [key for key, _ in plan.trust.user.entries] + command_config_keys(guard.env)
-    return _Repo(config, guard, outside)
+    return _Repo(config, guard, outside, trust_config)
 
 
 def _inspect(
@@ -171,13 +172,19 @@ def _fetch(path: Path, plan: CheckPlan, guard: RepoGuard, remotes: list[str]) ->
     return Fetched((Finding.FETCH_FAILED.value,), outcome.message, outcome.failed)
 
 
-def _apply(path: Path, fix: Fix, plan: CheckPlan, guard: RepoGuard) -> GitResult:
+def _apply(path: Path, fix: Fix, plan: CheckPlan, repo: _Repo) -> GitResult:
     timeout, _ = _capped(plan, plan.fetch_timeout)
+    guard = repo.guard
     try:
         if fix.kind is FixKind.FAST_FORWARD:
             return fast_forward(path, timeout=timeout, env=guard.env)
         return push_branch(
-            path, fix.branch, timeout=timeout, env=guard.env, receive_packs=guard.receive_packs
+            path,
+            fix.branch,
+            timeout=timeout,
+            env=guard.env,
+            receive_packs=guard.receive_packs,
+            trusted=repo.trusted,
         )
     except GitTimeout:
         raise BudgetExhausted from None
@@ -200,7 +207,7 @@ def _reconcile(
             actions.append(f"refused to {fix.verb} {fix.branch}: its pre-push hook is not run")
             continue
         try:
-            result = _apply(path, fix, plan, repo.guard)
+            result = _apply(path, fix, plan, repo)
         except FixRefused as refused:
             actions.append(f"refused to {fix.verb} {fix.branch}: {refused}")
             continue

@@ -10,6 +10,8 @@ from statehub.fleet.fixsafety import (
     TreeChange,
     TreeDiffError,
     fast_forward_hazard,
+    local_path_of,
+    local_remote_refusal,
     parse_tree_diff,
     push_refusal,
     sane_remote_name,
@@ -141,3 +143,33 @@ def test_a_push_goes_only_to_the_same_named_branch_on_a_sane_remote() -> None:
     assert "not a name git gives a remote" in (push_refusal("m", "-u", "refs/heads/m") or "")
     assert push_refusal("main", "origin", "refs/heads/main", "origin") is None
     assert "sends it to 'fork'" in (push_refusal("main", "origin", "refs/heads/main", "fork") or "")
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("/srv/git/app.git", "/srv/git/app.git"),
+        ("../app.git", "../app.git"),
+        ("app", "app"),
+        ("file:///srv/git/app.git", "/srv/git/app.git"),
+        ("./a:b", "./a:b"),  # a slash before the colon: still a path, as git reads it
+        ("git@github.com:org/app.git", None),  # scp-like: ssh
+        ("host:app", None),
+        ("ssh://host/app.git", None),
+        ("https://host/app.git", None),
+        ("ext::sh -c evil", None),  # a remote helper
+    ],
+)
+def test_local_path_of_follows_gits_rule(url: str, path: str | None) -> None:
+    assert local_path_of(url) == path
+
+
+def test_a_local_remote_with_hooks_or_a_hooks_path_is_refused() -> None:
+    assert local_remote_refusal("/r.git", [], None) is None
+    assert "(post-receive, update)" in (
+        local_remote_refusal("/r.git", ["update", "post-receive"], None) or ""
+    )
+    assert "core.hooksPath" in (local_remote_refusal("/r.git", [], "/elsewhere") or "")
+    refusal = local_remote_refusal("/r.git", [], None, "updateInstead")
+    assert "receive.denyCurrentBranch=updateInstead" in (refusal or "")
+    assert local_remote_refusal("/r.git", [], None, "refuse") is None

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from statehub.git import inspect as inspect_module
 from statehub.store import Store
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.result import Mode
@@ -222,24 +223,56 @@ def test_a_remote_named_like_an_option_is_neither_fetched_nor_pushed_to(
     assert {"option-upload", "option-receive"} <= set(payloads.fired())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="fix mode's push to a remote that is a local path runs git-receive-pack in that "
-    "repository, with its own hooks: git's local transport drops the command scope, so "
-    "core.hooksPath does not reach it (docs/security.md, Known limits)",
-)
-def test_a_push_to_a_local_path_remote_runs_none_of_its_hooks(
-    fleet_builder: FleetBuilder, store: Store, sweeper: Sweeper, payloads: Payloads
+@pytest.mark.parametrize("how", ["hook", "hooks-path"])
+def test_a_push_to_a_repository_on_this_machine_with_hooks_is_refused(
+    fleet_builder: FleetBuilder, store: Store, sweeper: Sweeper, payloads: Payloads, how: str
 ) -> None:
+    """git's local transport runs git-receive-pack in the remote repository itself, with its
+    hooks and without our command scope: a push there would run them as the user."""
     repo = fleet_builder.ahead("local-remote")
-    hook = fleet_builder.remotes / "local-remote.git" / "hooks" / "post-receive"
-    hook.parent.mkdir(exist_ok=True)
-    hook.write_text(payloads.script("post-receive").read_text())
-    hook.chmod(0o755)
+    remote = fleet_builder.remotes / "local-remote.git"
+    hooks = remote / "hooks" if how == "hook" else fleet_builder.remotes / "elsewhere-hooks"
+    hooks.mkdir(parents=True, exist_ok=True)
+    (hooks / "post-receive").write_text(payloads.script("post-receive").read_text())
+    (hooks / "post-receive").chmod(0o755)
+    if how == "hooks-path":
+        git(remote, "config", "core.hooksPath", str(hooks))
     register(store, "local-remote", repo)
+    before = git(remote, "rev-parse", "main")
 
     entry = report(sweep(sweeper, Mode.FIX), "local-remote")
 
-    assert entry.actions == ["pushed main"]  # the push itself is one the user would make
     assert payloads.fired() == []
+    assert len(entry.actions) == 1 and entry.actions[0].startswith(
+        f"refused to push main: its remote {remote} is a repository on this machine whose"
+    )
+    assert git(remote, "rev-parse", "main") == before
+    # The payload is live: the user's own push runs it.
+    subprocess.run(["git", "push", "--quiet"], cwd=repo, capture_output=True, timeout=60)
+    assert payloads.fired() == ["post-receive"]
+
+
+def test_a_hook_that_appears_after_the_look_does_not_run_in_the_push(
+    fleet_builder: FleetBuilder,
+    store: Store,
+    sweeper: Sweeper,
+    payloads: Payloads,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The push to a repository on this machine goes ahead only when it has no hooks, and
+    then with git-receive-pack told to run none. The race — a hook written between the
+    look and the push — cannot be timed for real, so the look is made to find nothing (a
+    stand-in for that fault, and the only one here) while the hook is already there."""
+    repo = fleet_builder.ahead("raced-remote")
+    remote = fleet_builder.remotes / "raced-remote.git"
+    (remote / "hooks").mkdir(exist_ok=True)
+    (remote / "hooks" / "post-receive").write_text(payloads.script("post-receive").read_text())
+    (remote / "hooks" / "post-receive").chmod(0o755)
+    monkeypatch.setattr(inspect_module, "_local_repo_refusal", lambda work_tree, url: None)
+    register(store, "raced-remote", repo)
+
+    entry = report(sweep(sweeper, Mode.FIX), "raced-remote")
+
+    assert entry.actions == ["pushed main"]
+    assert payloads.fired() == []
+    assert git(remote, "rev-parse", "main") == git(repo, "rev-parse", "main")
