@@ -16,15 +16,15 @@ skips a ref to a missing object; a corrupt repo's branch is listed here).
 
 from __future__ import annotations
 
+import errno
+import functools
 import os
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from statehub.fleet.reffiles import (
     HEADS,
-    REMOTES,
     BranchConfig,
     LooseValue,
     RefFormatError,
@@ -48,7 +48,7 @@ _TRACKING_KEYS = frozenset({("branch", "remote"), ("branch", "merge"), ("remote"
 # Extensions the files backend reads the same; any other (refStorage = reftable, above all)
 # may change where refs live.
 _KNOWN_EXTENSIONS = frozenset({"worktreeconfig", "objectformat"})
-_HEX_LENGTHS = {"sha1": 40, "sha256": 64}
+_OIDS = {"sha1": oid_pattern(40), "sha256": oid_pattern(64)}
 _QUOTED = re.compile(r"'([^']*)'")
 
 
@@ -99,22 +99,27 @@ class RefsUnknown:
 
 
 class _Refs:
-    """The ref store of one common dir: loose refs (read on demand) over packed ones."""
+    """The ref store of one common dir: loose refs over packed ones.
 
-    def __init__(self, common: Path, git_dir: Path, hex_length: int) -> None:
-        self.common = str(common)
-        self.dirs = tuple(dict.fromkeys((str(git_dir), self.common)))
-        self.oid = oid_pattern(hex_length)
+    ``refs/heads`` is walked (every branch is listed). Any other ref, remote-tracking ones
+    included, is read when asked for: a sweep looks up one upstream per branch and a few
+    names that would make git shorten it otherwise, where a walk of ``refs/remotes`` lists
+    every remote's directory (five system calls each) to find them.
+    """
+
+    def __init__(self, config: RepoConfig, oid: re.Pattern[str]) -> None:
+        self.common = str(config.common_dir)
+        self.dirs = tuple(dict.fromkeys((str(config.git_dir), self.common)))
+        # The config reader listed those dirs: a bare name whose first component is in
+        # neither listing is not there, and costs no lstat.
+        self.listed = config.git_dir_names
+        self.oid = oid
         self.loose: dict[str, LooseValue] = {}
-        # Remote-tracking refs found by the walk, read only when asked for: most (HEAD, the
-        # tips of branches nobody tracks) are only looked at for whether they exist.
-        self.unread: dict[str, str] = {}
         self.packed: dict[str, str] = {}
 
     def load(self) -> None:
-        for prefix in (HEADS, REMOTES):
-            self._walk(os.path.join(self.common, prefix), prefix)
-        text = read_text(os.path.join(self.common, "packed-refs"))
+        self._walk(f"{self.common}/{HEADS}", HEADS)
+        text = read_text(f"{self.common}/packed-refs")
         if text is not None:
             self.packed = parse_packed(text, self.oid)
 
@@ -125,23 +130,20 @@ class _Refs:
             try:
                 entries = os.scandir(folder)
             except FileNotFoundError:
-                continue  # no loose refs there (all packed, or none yet)
+                continue  # no loose branches (all packed, or none yet)
             with entries:
                 for entry in entries:
                     self._entry(entry, name_prefix, stack)
 
     def _entry(self, entry: os.DirEntry[str], prefix: str, stack: list[tuple[str, str]]) -> None:
         # As loose_fill_ref_dir: dot files and lock files (an update under way) are not refs.
-        if entry.name.startswith(".") or entry.name.endswith(".lock"):
+        if entry.name[0] == "." or entry.name.endswith(".lock"):
             return
         name = prefix + entry.name
         if entry.is_dir(follow_symlinks=False):
-            stack.append((entry.path, name + "/"))
+            stack.append((f"{entry.path}/", f"{name}/"))
         elif entry.is_file(follow_symlinks=False) and valid_refname(name):
-            if prefix.startswith(REMOTES):
-                self.unread[name] = entry.path
-            else:
-                self.loose[name] = self._parse_file(entry.path, name)
+            self.loose[name] = self._parse_file(entry.path, name)
         else:
             raise RefFormatError(f"{name[:80]!r} is not a plain ref file")  # symlink, bad name
 
@@ -152,49 +154,100 @@ class _Refs:
         return parse_loose(text, self.oid)
 
     def value(self, name: str) -> LooseValue | None:
-        """A ref's own value, loose over packed (the walk found heads and remotes already)."""
+        """A ref's own value, loose over packed (the walk found every loose branch)."""
         if name in self.loose:
             return self.loose[name]
-        if name in self.unread:
-            self.loose[name] = self._parse_file(self.unread.pop(name), name)
-            return self.loose[name]
-        if not name.startswith((HEADS, REMOTES)):
-            path = os.path.join(self.common, name)
-            try:
-                text = read_text(path)
-            except IsADirectoryError:
-                text = None
+        if not name.startswith(HEADS):
+            text = _read_loose(f"{self.common}/{name}", name)
             if text is not None:
-                return parse_loose(text, self.oid)
+                self.loose[name] = parse_loose(text, self.oid)
+                return self.loose[name]
         return self.packed.get(name)
 
     def exists(self, name: str) -> bool:
         """Whether git might find a ref ``name`` (any file there counts: the safe side)."""
-        if name.startswith((HEADS, REMOTES)):
-            return name in self.loose or name in self.unread or name in self.packed
+        if name in self.loose or name in self.packed:
+            return True
+        if name.startswith(HEADS):
+            return False  # the walk saw every loose branch
         if not name.startswith("refs/"):
-            # A bare name is looked up in the git dir and the common dir (one in a plain clone).
-            return any(os.path.lexists(os.path.join(d, name)) for d in self.dirs)
-        return name in self.packed or os.path.lexists(os.path.join(self.common, name))
+            # A bare name is looked up in the git dir and the common dir (one in a clone).
+            if name.partition("/")[0] not in self.listed:
+                return False
+            return any(_lexists(f"{folder}/{name}") for folder in self.dirs)
+        return _lexists(f"{self.common}/{name}")
 
-    def names(self, prefix: str) -> list[str]:
-        found = {n for n in self.loose if n.startswith(prefix)}
-        found.update(n for n in self.unread if n.startswith(prefix))
-        found.update(n for n in self.packed if n.startswith(prefix))
+    def branches(self) -> list[str]:
+        """Every branch's full refname, loose or packed."""
+        found = {n for n in self.loose if n.startswith(HEADS)}
+        found.update(n for n in self.packed if n.startswith(HEADS))
         return sorted(found)  # ASCII names only (valid_refname): str order is byte order
 
 
-def _config_problem(config: RepoConfig, outside_keys: Iterable[str]) -> str | None:
+def _lexists(path: str) -> bool:
+    # os.access answers with a bool: a name that is not there (nearly every one looked up)
+    # raises no exception, as os.path.lexists's lstat does inside it.
+    return os.access(path, os.F_OK, follow_symlinks=False)
+
+
+def _read_loose(path: str, name: str) -> str | None:
+    """A loose ref outside refs/heads; None when there is none."""
+    try:
+        # A symlink here is git's legacy symbolic ref: not followed, git says what it is.
+        return read_text(path, follow_symlinks=False)
+    except IsADirectoryError:
+        return None  # a directory where the ref would be: packed-refs may still hold it
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise RefFormatError(f"{name[:80]!r} is a symbolic link") from None
+        raise
+
+
+@dataclass
+class _Tracking:
+    """What the repo's config says of branches and remotes, from one pass over its entries."""
+
+    refspecs: dict[str, list[str | None]] = field(default_factory=dict)  # remote.<r>.fetch
+    remotes: dict[str, list[str | None]] = field(default_factory=dict)  # branch.<b>.remote
+    merges: dict[str, list[str | None]] = field(default_factory=dict)  # branch.<b>.merge
+    object_format: str | None = None  # extensions.objectFormat, the last one given
+    problem: str | None = None  # the first entry that the files cannot be read past
+
+    def fetch_refspecs(self) -> dict[str, tuple[str | None, ...]]:
+        return {remote: tuple(values) for remote, values in self.refspecs.items()}
+
+
+def _tracking(config: RepoConfig) -> _Tracking:
+    found = _Tracking()
+    for _, value, _, _, (section, sub, name) in config.entries:
+        if section == "branch" and sub is not None:
+            if name == "remote":
+                found.remotes.setdefault(sub, []).append(value)
+            elif name == "merge":
+                found.merges.setdefault(sub, []).append(value)
+        elif section == "remote" and sub is not None and name == "fetch":
+            found.refspecs.setdefault(sub, []).append(value)
+        elif section == "extensions":
+            if sub is None and name == "objectformat":
+                found.object_format = value
+            elif name not in _KNOWN_EXTENSIONS and found.problem is None:
+                found.problem = f"extensions.{name} is set"
+        elif section == "includeif" and (sub or "").startswith("hasconfig:"):
+            # The reader includes it either way.
+            found.problem = found.problem or "an includeIf hasconfig: condition"
+    return found
+
+
+def _config_problem(config: RepoConfig, tracking: _Tracking) -> str | None:
     if config.problems:
         return config.problems[0]
     if config.legacy_remotes:
         return "remotes/ or branches/ files configure a remote"
-    for entry in config.entries:
-        section, sub, name = entry.parts
-        if section == "extensions" and name not in _KNOWN_EXTENSIONS:
-            return f"extensions.{name} is set"
-        if section == "includeif" and (sub or "").startswith("hasconfig:"):
-            return "an includeIf hasconfig: condition"  # the reader includes it either way
+    return tracking.problem
+
+
+@functools.lru_cache(maxsize=64)  # a sweep passes every repo the same keys
+def _outside_problem(outside_keys: tuple[str, ...]) -> str | None:
     for key in outside_keys:
         section, sub, name = split_key(key.lower())
         tracking = sub is not None and (section, name) in _TRACKING_KEYS
@@ -203,58 +256,63 @@ def _config_problem(config: RepoConfig, outside_keys: Iterable[str]) -> str | No
     return None
 
 
-def _hex_length(config: RepoConfig) -> int:
-    fmt = (config.get("extensions.objectFormat") or "sha1").lower()
-    if fmt not in _HEX_LENGTHS:
+def _oid_of(object_format: str | None) -> re.Pattern[str]:
+    fmt = (object_format or "sha1").lower()
+    if fmt not in _OIDS:
         raise RefFormatError(f"extensions.objectFormat is {fmt!r}")
-    return _HEX_LENGTHS[fmt]
+    return _OIDS[fmt]
 
 
-def _fetch_refspecs(config: RepoConfig) -> dict[str, tuple[str | None, ...]]:
-    specs: dict[str, list[str | None]] = {}
-    for entry in config.entries:
-        section, remote, name = entry.parts
-        if section == "remote" and remote is not None and name == "fetch":
-            specs.setdefault(remote, []).append(entry.value)
-    return {remote: tuple(values) for remote, values in specs.items()}
+@functools.lru_cache(maxsize=1024)  # a fleet's branches track alike (origin, the default refspec)
+def _tracked(
+    remotes: tuple[str | None, ...], merges: tuple[str | None, ...], specs: tuple[str | None, ...]
+) -> tuple[UpstreamRef, tuple[str, ...]] | None:
+    """A branch's upstream, and the refs that would make git shorten its name otherwise.
+
+    ``specs``: the fetch refspecs of the branch's one remote.
+    """
+    found = upstream_of(BranchConfig(remotes, merges), {remotes[0] or "": specs} if specs else {})
+    if found is None:
+        return None
+    remote, merge, ref = found
+    short, ambiguous_with = short_name_candidates(ref)
+    return UpstreamRef(short=short, ref=ref, remote=remote, remote_ref=merge), ambiguous_with
 
 
 def _upstream(
     name: str,
-    config: RepoConfig,
+    tracking: _Tracking,
     refspecs: Mapping[str, tuple[str | None, ...]],
     refs: _Refs,
 ) -> tuple[UpstreamRef | None, str | None]:
-    branch = BranchConfig(
-        remotes=tuple(config.get_all(f"branch.{name}.remote")),
-        merges=tuple(config.get_all(f"branch.{name}.merge")),
-    )
-    found = upstream_of(branch, refspecs)
+    remotes = tuple(tracking.remotes.get(name, ()))
+    merges = tuple(tracking.merges.get(name, ()))
+    specs = refspecs.get(remotes[0] or "", ()) if len(remotes) == 1 else ()
+    found = _tracked(remotes, merges, specs)
     if found is None:
         return None, None
-    remote, merge, ref = found
-    short, ambiguous_with = short_name_candidates(ref)
+    upstream, ambiguous_with = found
     for other in ambiguous_with:
         if refs.exists(other):
-            raise RefFormatError(f"{short!r} may be shortened otherwise ({other} exists)")
-    upstream = UpstreamRef(short=short, ref=ref, remote=remote, remote_ref=merge)
-    return upstream, resolve(ref, refs.value)
+            raise RefFormatError(f"{upstream.short!r} may be shortened otherwise ({other} exists)")
+    return upstream, resolve(upstream.ref, refs.value)
 
 
 def _read(config: RepoConfig, outside_keys: Iterable[str]) -> LocalRefs | RefsUnknown:
-    problem = _config_problem(config, outside_keys)
+    tracking = _tracking(config)
+    problem = _config_problem(config, tracking) or _outside_problem(tuple(outside_keys))
     if problem is not None:
         return RefsUnknown(problem)
-    refs = _Refs(config.common_dir, config.git_dir, _hex_length(config))
+    refs = _Refs(config, _oid_of(tracking.object_format))
     refs.load()
-    refspecs = _fetch_refspecs(config)
+    refspecs = tracking.fetch_refspecs()
     branches = []
-    for refname in refs.names(HEADS):
+    for refname in refs.branches():
         head = resolve(refname, refs.value)
         if head is None:
             continue  # a dangling symbolic ref: for-each-ref skips it too ("broken ref")
         name = refname.removeprefix(HEADS)
-        upstream, upstream_head = _upstream(name, config, refspecs, refs)
+        upstream, upstream_head = _upstream(name, tracking, refspecs, refs)
         branches.append(BranchTips(name, head, upstream, upstream_head))
     return LocalRefs(tuple(branches))
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -67,6 +67,9 @@ class RepoConfig:
     submodule_entries: tuple[ConfigEntry, ...] = ()
     problems: tuple[str, ...] = ()
     legacy_remotes: tuple[str, ...] = ()  # $GIT_DIR/remotes/<name>, $GIT_DIR/branches/<name>
+    # The names in the git dir and the common dir when they were listed for this read: which
+    # files exist there, for a reader that would otherwise look for each (the ref reader).
+    git_dir_names: frozenset[str] = frozenset()
 
     def all_entries(self) -> tuple[ConfigEntry, ...]:
         return self.entries + self.submodule_entries
@@ -234,14 +237,16 @@ def _wildmatch(pattern: str, text: str, icase: bool) -> bool:
     return re.fullmatch("".join(out), text, flags) is not None
 
 
-def read_text(path: str) -> str | None:
+def read_text(path: str, *, follow_symlinks: bool = True) -> str | None:
     """A small file's text, or None when it does not exist; other OSErrors are raised.
 
     ``os.open``/``os.read`` rather than ``open()``: a sweep reads a config per repo, and the
-    buffered text layer costs more than the read itself.
+    buffered text layer costs more than the read itself. ``follow_symlinks=False``: a
+    symlink raises OSError (ELOOP).
     """
+    flags = os.O_RDONLY | os.O_CLOEXEC | (0 if follow_symlinks else os.O_NOFOLLOW)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(path, flags)
     except (FileNotFoundError, NotADirectoryError):
         return None
     try:
@@ -260,7 +265,7 @@ def _read_small(path: Path | str) -> str | None:
         return None
 
 
-def common_dir_of(git_dir: Path, present: set[str] | None = None) -> Path:
+def common_dir_of(git_dir: Path, present: Set[str] | None = None) -> Path:
     """A linked worktree's git dir names the shared one in ``commondir``."""
     if present is not None and "commondir" not in present:
         return git_dir
@@ -295,7 +300,7 @@ def _load_one(git_dir: Path, scope: str, common: Path | None = None) -> _Load:
     return load
 
 
-def _legacy_remotes(common: Path, present: set[str]) -> tuple[str, ...]:
+def _legacy_remotes(common: Path, present: Set[str]) -> tuple[str, ...]:
     names: list[str] = []
     for folder in ("remotes", "branches"):
         if folder not in present:
@@ -348,11 +353,11 @@ def _embedded_git_dirs(work_tree: Path, depth: int = 0) -> Iterator[Path]:
             yield from _embedded_git_dirs(sub_tree, depth + 1)
 
 
-def _listing(folder: Path) -> set[str]:
+def _listing(folder: Path) -> frozenset[str]:
     try:
-        return set(os.listdir(folder))
+        return frozenset(os.listdir(folder))
     except OSError:
-        return set()
+        return frozenset()
 
 
 def load_repo_config(git_dir: Path, work_tree: Path | None = None) -> RepoConfig:
@@ -363,7 +368,8 @@ def load_repo_config(git_dir: Path, work_tree: Path | None = None) -> RepoConfig
     """
     present = _listing(git_dir)
     common = common_dir_of(git_dir, present)
-    common_present = present if common == git_dir else _listing(common)
+    # common_dir_of gives git_dir itself back when there is no commondir file: no compare.
+    common_present = present if common is git_dir or common == git_dir else _listing(common)
     main = _load_one(git_dir, "repo", common)
     submodule_entries: list[ConfigEntry] = []
     problems = list(main.problems)
@@ -381,4 +387,5 @@ def load_repo_config(git_dir: Path, work_tree: Path | None = None) -> RepoConfig
         submodule_entries=tuple(submodule_entries),
         problems=tuple(problems),
         legacy_remotes=_legacy_remotes(common, common_present),
+        git_dir_names=present if common_present is present else present | common_present,
     )

@@ -319,3 +319,45 @@ def test_branches_come_in_for_each_ref_order(clone: Path) -> None:
     found = read_local_refs(load_repo_config(clone / ".git", clone))
     assert isinstance(found, LocalRefs)
     assert [b.name for b in found.branches] == ["alpha", "main", "zz"]
+
+
+def test_an_upstream_ref_that_is_a_symlink_asks_git(clone: Path, counted: CountedGit) -> None:
+    # git reads a symlinked ref (its legacy symbolic ref); the file reader leaves it to git.
+    tracked = clone / ".git/refs/remotes/origin/alpha"
+    target = clone.parent / "alpha-ref"
+    target.write_text(tracked.read_text())
+    tracked.unlink()
+    tracked.symlink_to(target)
+    _asks_git(clone, counted, "is a symbolic link")
+
+
+def test_a_remote_directory_that_is_a_symlink_is_read_through(
+    clone: Path, counted: CountedGit
+) -> None:
+    # As git's loose-ref lookups do: a symlinked directory on the way to a ref is followed.
+    remotes = clone / ".git/refs/remotes"
+    moved = clone.parent / "origin-refs"
+    (remotes / "origin").rename(moved)
+    (remotes / "origin").symlink_to(moved)
+    state, ran = _both_ways(clone, counted)
+    assert ran == ["status"]
+    assert state.other_branches[0].upstream_head == git(clone, "rev-parse", "origin/alpha")
+
+
+def test_remote_refs_no_branch_tracks_are_not_read(clone: Path, counted: CountedGit) -> None:
+    # for-each-ref skips them with a warning; they change nothing the sweep reports.
+    other = clone / ".git/refs/remotes/other"
+    other.mkdir(parents=True)
+    (other / "garbage").write_text("not an object id\n")
+    (other / "bad..name").write_text(git(clone, "rev-parse", "HEAD") + "\n")
+    (other / "link").symlink_to(clone / ".git/refs/heads/main")
+    _, ran = _both_ways(clone, counted)
+    assert ran == ["status"]
+
+
+def test_a_bare_name_in_the_git_dir_is_looked_for(clone: Path, counted: CountedGit) -> None:
+    # The git dir's listing spares the lstat of a bare name, but a file there still counts:
+    # `git rev-parse origin/alpha` would find .git/origin/alpha first.
+    (clone / ".git/origin").mkdir()
+    (clone / ".git/origin/alpha").write_text(git(clone, "rev-parse", "HEAD") + "\n")
+    _asks_git(clone, counted, "shortened otherwise")
