@@ -10,6 +10,7 @@ dropped at its ends, as git does. A key may follow the section header on the sam
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -28,6 +29,7 @@ class RawEntry(NamedTuple):
     parts: tuple[str, str | None, str]
 
 
+_new = tuple.__new__
 _ESCAPES = {"n": "\n", "t": "\t", "b": "\b", "\\": "\\", '"': '"'}
 
 
@@ -159,7 +161,9 @@ def _entry(reader: _Reader, section: str | None) -> RawEntry:
 
 # The lines nearly every real config file is made of, read with one regex each: a sweep reads
 # a config per repo, and the character-by-character reader costs ten times as much. A file
-# with any other line (quotes, escapes, comments after a value…) takes the full reader.
+# with any other line (quotes, escapes, comments after a value…) takes the full reader. A
+# line met before (most of a fleet's: [core], bare = false, the default refspec…) is read
+# from a cache: a line's reading does not depend on the lines around it.
 _VALUE = r"[^\"\\\\#;\s](?:[^\"\\\\#;\t\n\r\v\f]*[^\"\\\\#;\s])?"
 _SIMPLE_LINE = re.compile(
     r"[ \t]*(?:"
@@ -170,27 +174,54 @@ _SIMPLE_LINE = re.compile(
 )
 
 
+class _Header(NamedTuple):
+    prefix: str  # "<section>[.<subsection>]." of the entries that follow
+    section: str
+    sub: str | None
+
+
+class _Pair(NamedTuple):
+    leaf: str  # the key's name, lower-cased
+    value: str | None
+
+
+@functools.lru_cache(maxsize=4096)  # a fleet's configs share most of their lines
+def _simple_line(line: str) -> _Header | _Pair | bool:
+    """One line of a simple file; True for a blank or comment line, False for any other."""
+    match = _SIMPLE_LINE.fullmatch(line)
+    if match is None:
+        return False
+    name, sub, key, equals, value = match.groups()
+    if key is not None:
+        return _Pair(key.lower(), (value or "") if equals is not None else None)
+    if name is None:
+        return True
+    if sub is not None and "." in name:
+        return False  # [a.b "c"]: leave the odd case to the full reader
+    section = name.lower() if sub is None else f"{name.lower()}.{sub}"
+    head, dot, rest = section.partition(".")
+    split = (section, None) if sub is None and not dot else (head, sub or rest)
+    return _Header(f"{section}.", *split)
+
+
 def _parse_simple(text: str) -> list[RawEntry] | None:
     entries: list[RawEntry] = []
-    section: str | None = None
-    split: tuple[str, str | None] = ("", None)
+    append = entries.append
+    header: _Header | None = None
     for number, line in enumerate(text.split("\n"), 1):
-        match = _SIMPLE_LINE.fullmatch(line)
-        if match is None:
-            return None
-        name, sub, key, equals, value = match.groups()
-        if name is not None:
-            if sub is not None and "." in name:
-                return None  # [a.b "c"]: leave the odd case to the full reader
-            section = name.lower() if sub is None else f"{name.lower()}.{sub}"
-            head, dot, rest = section.partition(".")
-            split = (section, None) if sub is None and not dot else (head, sub or rest)
-        elif key is not None:
-            if section is None:
+        read = _simple_line(line)
+        if isinstance(read, _Pair):
+            if header is None:
                 return None
-            found = (value or "") if equals is not None else None
-            leaf = key.lower()
-            entries.append(RawEntry._make((f"{section}.{leaf}", found, number, (*split, leaf))))
+            prefix, section, sub = header
+            leaf = read.leaf
+            # tuple.__new__: the namedtuple without its Python-level constructor (a config
+            # has dozens of entries, read every sweep).
+            append(_new(RawEntry, (prefix + leaf, read.value, number, (section, sub, leaf))))
+        elif isinstance(read, _Header):
+            header = read
+        elif not read:
+            return None
     return entries
 
 
@@ -200,6 +231,10 @@ def parse_config(text: str) -> list[RawEntry]:
         simple = _parse_simple(text)
         if simple is not None:
             return simple
+    return _parse_full(text)
+
+
+def _parse_full(text: str) -> list[RawEntry]:
     reader = _Reader(text)
     section: str | None = None
     entries: list[RawEntry] = []

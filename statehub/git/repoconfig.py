@@ -29,6 +29,7 @@ _MAX_SUBMODULE_DEPTH = 4
 _MAX_SUBMODULES = 256
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0", ""}
+_new = tuple.__new__
 
 
 def parse_bool(value: str | None) -> bool | None:
@@ -155,12 +156,13 @@ class _Load:
         except ConfigSyntaxError as exc:
             self.problems.append(f"{exc} in {path}")
             return
-        append, make, scope = self.entries.append, ConfigEntry._make, self.scope
-        for item in raw:
-            append(make((item.key, item.value, path, scope, item.parts)))
-            if item.key[:7] != "include":
+        append, scope = self.entries.append, self.scope
+        for key, value, _, parts in raw:
+            # tuple.__new__: the namedtuple without its Python-level constructor.
+            append(_new(ConfigEntry, (key, value, path, scope, parts)))
+            if key[:7] != "include":
                 continue  # one string test for nearly every entry
-            target = self._include_target(item.parts, item.value, path)
+            target = self._include_target(parts, value, path)
             if target is None:
                 continue
             resolved = Path(os.path.realpath(target))
@@ -336,8 +338,13 @@ def _module_git_dirs(common: Path) -> Iterator[Path]:
 
 def _embedded_git_dirs(work_tree: Path, depth: int = 0) -> Iterator[Path]:
     """Submodules checked out with a ``.git`` of their own, found through ``.gitmodules``."""
-    text = _read_small(os.path.join(work_tree, ".gitmodules"))
-    if text is None or depth >= _MAX_SUBMODULE_DEPTH:
+    if depth >= _MAX_SUBMODULE_DEPTH:
+        return
+    path = os.path.join(work_tree, ".gitmodules")
+    # Nearly every repo has none: os.access says so without the exception a failed open
+    # raises (the open that follows, for the few that have one, reads it as before).
+    text = _read_small(path) if os.access(path, os.F_OK) else None
+    if text is None:
         return
     try:
         entries = parse_config(text)

@@ -12,10 +12,16 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from statehub.git.configsyntax import ConfigSyntaxError, parse_config, split_key
+from statehub.git.configsyntax import (
+    ConfigSyntaxError,
+    _parse_full,
+    _parse_simple,
+    parse_config,
+    split_key,
+)
 
 
 def git_list(text: str) -> list[tuple[str, str | None]] | None:
@@ -147,3 +153,91 @@ def test_the_fast_path_and_the_full_reader_agree() -> None:
 def test_each_entry_carries_its_key_split(text: str) -> None:
     for entry in parse_config(text):
         assert entry.parts == split_key(entry.key)
+
+
+# Files the one-regex-per-line path reads, each checked against the character-by-character
+# reader (same entries, line numbers and split keys) and against git.
+FAST = {
+    "a fleet clone's config": (
+        "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n"
+        '[remote "origin"]\n\turl = /srv/r.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n'
+        '[branch "main"]\n\tremote = origin\n\tmerge = refs/heads/main\n'
+    ),
+    "empty subsection": '[r ""]\n\tk\n',
+    "old-style subsection": "[A.b.C]\n\tk = v\n",
+    "spaces inside and around values": "[a]\n  k   =   one  two   \n\tj=x\n",
+    "empty and valueless": "[a]\n\tk =\n\tj=\n\tbare\n\tbare2   \n",
+    "= inside a value": "[a]\n\turl = https://h/x?a=b&c=d\n",
+    "blank, whitespace and comment lines": "\n \t\n# one\n; two\n[a]\n#\n\tk = v\n\n",
+    "no final newline": "[a]\n\tk = v",
+    "dots and spaces in a subsection": (
+        '[remote "a.b c"]\n\turl = x\n[branch "feat/x.y"]\n\tm = 1\n'
+    ),
+    "upper case names, dashes, digits": "[Core-2]\n\tKey-3 = Value\n[X]\n\tA = b\n",
+    "non-ASCII in a value and a subsection": '[a "ü"]\n\tk = é ü\n',
+    "a repeated line in two sections": "[a]\n\tk = 1\n[b]\n\tk = 1\n[a]\n\tk = 1\n",
+}
+# Files it must leave to the full reader, which reads or refuses them as git does.
+DECLINED = {
+    "old-style with a quoted subsection": '[a.b "c"]\n\tk = v\n',
+    "a key before any section": "k = v\n[a]\n",
+    "key on the header line": "[core] bare = true\n",
+    "comment after the header": "[core] # c\n\tk = v\n",
+    "comment after a value": "[a]\n\tk = v # c\n",
+    "a tab inside a value": "[a]\n\tk = one\ttwo\n",
+    "a quote": '[a]\n\tk = "v"\n',
+    "an escape": "[a]\n\tk = v\\n\n",
+    "a key starting with a digit": "[a]\n\t2k = v\n",
+}
+
+
+@pytest.mark.parametrize("text", FAST.values(), ids=FAST.keys())
+def test_the_fast_path_reads_what_the_full_reader_reads(text: str) -> None:
+    simple = _parse_simple(text)
+    assert simple is not None and simple == _parse_full(text)
+    assert ours(text) == git_list(text)
+
+
+@pytest.mark.parametrize("text", DECLINED.values(), ids=DECLINED.keys())
+def test_the_fast_path_declines_every_other_line(text: str) -> None:
+    assert _parse_simple(text) is None
+    assert ours(text) == git_list(text)
+
+
+_plain_value = st.text(alphabet="ab Z.:/-=*+é", max_size=12)
+_blank_or_comment = st.sampled_from(["", "  ", "\t", "# c", "; c", "\t# indented"])
+
+
+@st.composite
+def _simple_config(draw: st.DrawFn) -> str:
+    """Files made of the lines the fast path reads, with the odd line it must decline."""
+    lines: list[str] = []
+    for _ in range(draw(st.integers(1, 4))):
+        section = draw(_names)
+        form = draw(st.integers(0, 2))
+        sub = draw(st.text(alphabet="aZ .:/-", max_size=5))
+        lines.append((f"[{section}]", f'[{section} "{sub}"]', f"[{section}.{draw(_names)}]")[form])
+        for _ in range(draw(st.integers(0, 4))):
+            key, pad = draw(_names), draw(st.sampled_from(["", " ", "\t", "  "]))
+            if draw(st.integers(0, 4)) == 0:
+                lines.append(f"{pad}{key}{pad}")
+            else:
+                lines.append(f"{pad}{key}{pad}={pad}{draw(_plain_value)}{pad}")
+            if draw(st.integers(0, 6)) == 0:
+                lines.append(draw(_blank_or_comment))
+        if draw(st.integers(0, 8)) == 0:  # a line the fast path declines, or git refuses
+            lines.append(draw(st.sampled_from(['\tk = "q"', "\tk = a\\n", "\t2k = v", "[a_b]"])))
+    return "\n".join(lines) + draw(st.sampled_from(["\n", ""]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_simple_config())
+def test_generated_simple_files_read_alike_both_ways(text: str) -> None:
+    simple = _parse_simple(text)
+    event("fast path" if simple is not None else "declined")
+    try:
+        full = _parse_full(text)
+    except ConfigSyntaxError:
+        assert simple is None  # the fast path never reads a file git would refuse
+        return
+    assert simple is None or simple == full
