@@ -73,6 +73,16 @@ _TRACK_PART = re.compile(r"(ahead|behind) ([0-9]{1,18})")
 # Fields before the path in each entry kind (git-status(1), "Porcelain Format Version 2").
 _FIELDS_BEFORE_PATH = {b"1": 8, b"2": 9, b"u": 10}
 _KNOWN_HEADERS = {b"branch.oid", b"branch.head", b"branch.upstream", b"branch.ab", b"stash"}
+# The headers as git prints them for nearly every repo, in its order, read with one match;
+# whatever follows (entries, a header out of this order or malformed) is read record by
+# record, and a record read so overrides what the match found, as a later header does.
+_LEADING_HEADERS = re.compile(
+    rb"# branch\.oid ([0-9a-f]{40}|[0-9a-f]{64}|\(initial\))\0"
+    rb"# branch\.head ([^\0]+)\0"
+    rb"(?:# branch\.upstream ([^\0]+)\0)?"
+    rb"(?:# branch\.ab \+([0-9]{1,18}) -([0-9]{1,18})\0)?"
+    rb"(?:# stash ([0-9]{1,18})\0)?"
+)
 
 
 class PorcelainError(ValueError):
@@ -103,13 +113,15 @@ def _name(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
 
 
-def _records(raw: bytes) -> Iterator[bytes]:
-    """NUL-terminated records; a missing final NUL means the output was cut short."""
+def _records(raw: bytes, start: int = 0) -> Iterator[bytes]:
+    """NUL-terminated records from ``start``; a missing final NUL means the output was cut
+    short."""
     if not raw:
         return
     if not raw.endswith(b"\0"):
         raise PorcelainError("git status output is truncated (no final NUL)")
-    yield from raw[:-1].split(b"\0")
+    if start < len(raw):
+        yield from raw[start:-1].split(b"\0")
 
 
 class _StatusBuilder:
@@ -123,6 +135,18 @@ class _StatusBuilder:
         self.counts = dict.fromkeys(
             ("staged", "modified", "untracked", "ignored", "conflicted", "stashes"), 0
         )
+
+    def leading_headers(self, raw: bytes) -> int:
+        """Where the headers ``_LEADING_HEADERS`` reads at once end (0: none read)."""
+        match = _LEADING_HEADERS.match(raw)
+        if match is None:
+            return 0
+        self.oid, self.branch, self.upstream, ahead, behind, stashes = match.groups()
+        if ahead is not None and behind is not None:
+            self.ab = (int(ahead), int(behind))
+        if stashes is not None:
+            self.counts["stashes"] = int(stashes)
+        return match.end()
 
     def header(self, record: bytes) -> None:
         key, _, value = record[2:].partition(b" ")
@@ -206,7 +230,7 @@ class _StatusBuilder:
 def parse_status(raw: bytes) -> StatusReport:
     """Parse ``git status`` run with ``STATUS_ARGS``."""
     builder = _StatusBuilder()
-    records = _records(raw)
+    records = _records(raw, builder.leading_headers(raw))
     for record in records:
         kind = record[:1]
         if record.startswith(b"# "):

@@ -8,11 +8,14 @@ documented format for cases a capture could not reach.
 from __future__ import annotations
 
 import contextlib
+import re
+from unittest import mock
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from statehub.fleet import porcelain
 from statehub.fleet.porcelain import (
     PorcelainError,
     StatusReport,
@@ -329,3 +332,59 @@ def test_near_valid_output_raises_only_porcelain_error(pieces: list[bytes]) -> N
         for parse in (parse_status, parse_branches):
             with contextlib.suppress(PorcelainError):
                 parse(candidate)
+
+
+def _record_by_record(raw: bytes) -> StatusReport | str:
+    """parse_status with every header read as its own record (no leading-headers match)."""
+    with mock.patch.object(porcelain, "_LEADING_HEADERS", re.compile(rb"(?!)")):
+        try:
+            return parse_status(raw)
+        except PorcelainError as exc:
+            return str(exc)
+
+
+def _at_once(raw: bytes) -> StatusReport | str:
+    try:
+        return parse_status(raw)
+    except PorcelainError as exc:
+        return str(exc)
+
+
+_HEADER_RECORDS = st.sampled_from(
+    [
+        b"# branch.oid " + OID_A.encode(),
+        b"# branch.oid " + OID_B.encode(),
+        b"# branch.oid (initial)",
+        b"# branch.oid " + OID_A.upper().encode(),
+        b"# branch.head main",
+        b"# branch.head (detached)",
+        b"# branch.head  spaced name",
+        b"# branch.head ",
+        b"# branch.upstream origin/main",
+        b"# branch.upstream ",
+        b"# branch.ab +1 -2",
+        b"# branch.ab +0 -0",
+        b"# branch.ab +1",
+        b"# branch.ab +" + b"9" * 19 + b" -0",
+        b"# stash 3",
+        b"# stash x",
+        b"# branch.new 1",
+        b"? new file",
+        b"1 .M N... 100644 100644 100644 " + OID_A.encode() + b" " + OID_A.encode() + b" f",
+    ]
+)
+
+
+@given(st.lists(_HEADER_RECORDS, max_size=8), st.booleans())
+def test_the_leading_headers_read_at_once_as_record_by_record(
+    records: list[bytes], cut: bool
+) -> None:
+    raw = b"".join(r + b"\x00" for r in records)
+    raw = raw[:-1] if cut and raw else raw  # a truncated output too
+    assert _at_once(raw) == _record_by_record(raw)
+
+
+@pytest.mark.parametrize("raw", [CLEAN, TWO_STASHES, UPSTREAM_GONE, DETACHED, INITIAL_EMPTY])
+def test_the_usual_headers_are_read_at_once(raw: bytes) -> None:
+    assert porcelain._LEADING_HEADERS.match(raw) is not None
+    assert _at_once(raw) == _record_by_record(raw)
