@@ -88,7 +88,7 @@ class RepoConfig:
 
     def get(self, key: str) -> str | None:
         """The value git would use (the last one); None when unset or valueless."""
-        values = self.get_all(key)
+        values = self._by_key.get(_canonical(key))
         return values[-1] if values else None
 
     def remotes(self) -> dict[str, tuple[str, ...]]:
@@ -129,6 +129,7 @@ class RepoConfig:
         return parse_bool(values[-1]) if values else None
 
 
+@functools.lru_cache(maxsize=1024)  # the same few keys are looked up in every repo
 def _canonical(key: str) -> str:
     if key.count(".") == 1:
         return key.lower()
@@ -143,9 +144,18 @@ class _Load:
     entries: list[ConfigEntry] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
-    def read(self, path: Path, depth: int = 0, seen: frozenset[Path] = frozenset()) -> None:
+    def read(
+        self,
+        path: Path,
+        depth: int = 0,
+        seen: frozenset[Path] = frozenset(),
+        *,
+        where: str | None = None,
+    ) -> None:
+        """Read the file at ``path`` (``where``: the same path as a str, when the caller has
+        it: a Path's str is built on first use, and only the rare untrusted entry needs it)."""
         try:
-            text = read_text(str(path))
+            text = read_text(str(path) if where is None else where)
         except OSError as exc:
             self.problems.append(f"cannot read {path}: {exc.strerror}")
             return
@@ -294,7 +304,7 @@ def _last(entries: list[ConfigEntry], key: str, default: str) -> str | None:
 def _load_one(git_dir: Path, scope: str, common: Path | None = None) -> _Load:
     common = common_dir_of(git_dir) if common is None else common
     load = _Load(git_dir=git_dir, scope=scope)
-    load.read(common / "config")
+    load.read(common / "config", where=f"{common}/config")
     if parse_bool(_last(load.entries, "extensions.worktreeconfig", "false")):
         load.scope = "worktree" if scope == "repo" else scope
         load.read(git_dir / "config.worktree")
