@@ -112,7 +112,10 @@ class _Refs:
         self.dirs = tuple(dict.fromkeys((str(config.git_dir), self.common)))
         # The config reader listed those dirs: a bare name whose first component is in
         # neither listing is not there, and costs no lstat.
-        self.listed = config.git_dir_names
+        self.listed = (config.git_dir_names, config.common_dir_names)
+        # Names read as loose refs and found to be no directory (a file, or nothing): no ref
+        # can be under them, so the "<upstream>/HEAD" git would prefer costs no lstat.
+        self.not_dirs: set[str] = set()
         self.oid = oid
         self.loose: dict[str, LooseValue] = {}
         self.packed: dict[str, str] = {}
@@ -158,11 +161,25 @@ class _Refs:
         if name in self.loose:
             return self.loose[name]
         if not name.startswith(HEADS):
-            text = _read_loose(f"{self.common}/{name}", name)
+            text = self._read_loose(name)
             if text is not None:
                 self.loose[name] = parse_loose(text, self.oid)
                 return self.loose[name]
         return self.packed.get(name)
+
+    def _read_loose(self, name: str) -> str | None:
+        """A loose ref outside refs/heads; None when there is none."""
+        try:
+            # A symlink here is git's legacy symbolic ref: not followed, git says what it is.
+            text = read_text(f"{self.common}/{name}", follow_symlinks=False)
+        except IsADirectoryError:
+            return None  # a directory where the ref would be: packed-refs may still hold it
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise RefFormatError(f"{name[:80]!r} is a symbolic link") from None
+            raise
+        self.not_dirs.add(name)  # a file, or nothing at all
+        return text
 
     def exists(self, name: str) -> bool:
         """Whether git might find a ref ``name`` (any file there counts: the safe side)."""
@@ -172,9 +189,12 @@ class _Refs:
             return False  # the walk saw every loose branch
         if not name.startswith("refs/"):
             # A bare name is looked up in the git dir and the common dir (one in a clone).
-            if name.partition("/")[0] not in self.listed:
+            first = name.partition("/")[0]
+            if first not in self.listed[0] and first not in self.listed[1]:
                 return False
             return any(_lexists(f"{folder}/{name}") for folder in self.dirs)
+        if name.endswith("/HEAD") and name[:-5] in self.not_dirs:
+            return False
         return _lexists(f"{self.common}/{name}")
 
     def branches(self) -> list[str]:
@@ -188,19 +208,6 @@ def _lexists(path: str) -> bool:
     # os.access answers with a bool: a name that is not there (nearly every one looked up)
     # raises no exception, as os.path.lexists's lstat does inside it.
     return os.access(path, os.F_OK, follow_symlinks=False)
-
-
-def _read_loose(path: str, name: str) -> str | None:
-    """A loose ref outside refs/heads; None when there is none."""
-    try:
-        # A symlink here is git's legacy symbolic ref: not followed, git says what it is.
-        return read_text(path, follow_symlinks=False)
-    except IsADirectoryError:
-        return None  # a directory where the ref would be: packed-refs may still hold it
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise RefFormatError(f"{name[:80]!r} is a symbolic link") from None
-        raise
 
 
 @dataclass
@@ -292,10 +299,12 @@ def _upstream(
     if found is None:
         return None, None
     upstream, ambiguous_with = found
+    # Read first: what the read finds no directory, no ref can be under (see exists).
+    head = resolve(upstream.ref, refs.value)
     for other in ambiguous_with:
         if refs.exists(other):
             raise RefFormatError(f"{upstream.short!r} may be shortened otherwise ({other} exists)")
-    return upstream, resolve(upstream.ref, refs.value)
+    return upstream, head
 
 
 def _read(config: RepoConfig, outside_keys: Iterable[str]) -> LocalRefs | RefsUnknown:

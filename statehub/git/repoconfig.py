@@ -68,9 +68,11 @@ class RepoConfig:
     submodule_entries: tuple[ConfigEntry, ...] = ()
     problems: tuple[str, ...] = ()
     legacy_remotes: tuple[str, ...] = ()  # $GIT_DIR/remotes/<name>, $GIT_DIR/branches/<name>
-    # The names in the git dir and the common dir when they were listed for this read: which
-    # files exist there, for a reader that would otherwise look for each (the ref reader).
+    # The names in the git dir and in the common dir (the same listing in a plain clone) when
+    # they were listed for this read: which files exist there, for a reader that would
+    # otherwise look for each (the ref reader; an operation's marker files).
     git_dir_names: frozenset[str] = frozenset()
+    common_dir_names: frozenset[str] = frozenset()
 
     def all_entries(self) -> tuple[ConfigEntry, ...]:
         return self.entries + self.submodule_entries
@@ -404,5 +406,6 @@ def load_repo_config(git_dir: Path, work_tree: Path | None = None) -> RepoConfig
         submodule_entries=tuple(submodule_entries),
         problems=tuple(problems),
         legacy_remotes=_legacy_remotes(common, common_present),
-        git_dir_names=present if common_present is present else present | common_present,
+        git_dir_names=present,
+        common_dir_names=common_present,
     )

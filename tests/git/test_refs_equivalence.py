@@ -361,3 +361,14 @@ def test_a_bare_name_in_the_git_dir_is_looked_for(clone: Path, counted: CountedG
     (clone / ".git/origin").mkdir()
     (clone / ".git/origin/alpha").write_text(git(clone, "rev-parse", "HEAD") + "\n")
     _asks_git(clone, counted, "shortened otherwise")
+
+
+def test_a_head_under_the_upstreams_name_asks_git(clone: Path, counted: CountedGit) -> None:
+    # refs/remotes/origin/alpha packed, and a directory of that name holding a HEAD: git
+    # would shorten the upstream otherwise. The read of the upstream's loose file finds the
+    # directory, so the HEAD under it is looked for.
+    git(clone, "pack-refs", "--all")
+    folder = clone / ".git/refs/remotes/origin/alpha"
+    folder.mkdir()
+    (folder / "HEAD").write_text("ref: refs/remotes/origin/main\n")
+    _asks_git(clone, counted, "shortened otherwise")
