@@ -207,19 +207,19 @@ def _simple_line(line: str) -> _Header | _Pair | bool:
 def _parse_simple(text: str) -> list[RawEntry] | None:
     entries: list[RawEntry] = []
     append = entries.append
-    header: _Header | None = None
+    prefix: str | None = None  # "<section>[.<subsection>]." of the entries that follow
+    section, sub = "", None
     for number, line in enumerate(text.split("\n"), 1):
         read = _simple_line(line)
-        if isinstance(read, _Pair):
-            if header is None:
+        if type(read) is _Pair:
+            if prefix is None:
                 return None
-            prefix, section, sub = header
-            leaf = read.leaf
+            leaf, value = read
             # tuple.__new__: the namedtuple without its Python-level constructor (a config
             # has dozens of entries, read every sweep).
-            append(_new(RawEntry, (prefix + leaf, read.value, number, (section, sub, leaf))))
-        elif isinstance(read, _Header):
-            header = read
+            append(_new(RawEntry, (prefix + leaf, value, number, (section, sub, leaf))))
+        elif type(read) is _Header:
+            prefix, section, sub = read
         elif not read:
             return None
     return entries
