@@ -17,11 +17,13 @@ from statehub.errors import StateHubError
 from statehub.git.inspect import find_git_dir
 
 
-def common_git_dir(path: Path) -> str | None:
+def common_git_dir(path: Path | str) -> str | None:
     """The git dir whose refs the work tree at ``path`` uses; None when it cannot be read.
 
     A plain clone's ``.git`` directory is its own (one stat, as a healthy repo costs);
     only a gitfile is followed and resolved, so that every worktree names the same dir.
+    ``path`` may be the str a registered path is stored as (normalised here as a Path
+    would be): the engine need not make a Path per repo for it.
     """
     dot_git = os.path.join(os.path.normpath(path), ".git")
     with contextlib.suppress(OSError):
@@ -29,11 +31,12 @@ def common_git_dir(path: Path) -> str | None:
         # made twice (17-21 ms per 1,000 repos of the sweep's single-threaded start).
         if stat.S_ISDIR(os.stat(dot_git).st_mode):
             return dot_git
+    tree = Path(path)
     try:
-        git_dir = find_git_dir(path)
+        git_dir = find_git_dir(tree)
     except (OSError, StateHubError):
         return None  # the check reports why; such a repo is grouped with nothing
-    if git_dir == path / ".git":
+    if git_dir == tree / ".git":
         return str(git_dir)
     try:
         pointer = (git_dir / "commondir").read_text(encoding="utf-8", errors="replace").strip()
