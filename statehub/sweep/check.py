@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from statehub.errors import FixRefused, InspectError, NotAGitRepo
+from statehub.fleet.explain import Detail
 from statehub.fleet.state import Finding, RepoState, findings_for
 from statehub.git.inspect import fast_forward, fetch_all, find_git_dir, inspect_repo, push_branch
 from statehub.git.refs import command_config_keys
@@ -23,8 +24,9 @@ from statehub.git.runner import GitResult, GitTimeout, git_environment
 from statehub.git.trust import RepoGuard, SweepTrust, UserConfig, guard_repo
 from statehub.git.worktrees import checked_out_branch
 from statehub.sweep.deadline import BudgetExhausted, Deadline
+from statehub.sweep.outcome import explained, observed_state
 from statehub.sweep.reconcile import Fix, FixKind, plan_fixes
-from statehub.sweep.result import Mode
+from statehub.sweep.result import Mode, ObservedState
 
 
 class Verdict(StrEnum):
@@ -89,6 +91,10 @@ class RepoCheck:
     actions: list[str] = field(default_factory=list)
     message: str | None = None
     fetched: Fetched | None = field(default=None, repr=False)
+    # As the document and the records show it (statehub.sweep.outcome), made once where the
+    # check ends, in the sweep's threads.
+    observed: ObservedState | None = field(default=None, repr=False)
+    details: list[Detail] = field(default_factory=list, repr=False)
 
 
 def _capped(plan: CheckPlan, timeout: float) -> tuple[float, bool]:
@@ -299,4 +305,14 @@ def check_repo(
     except (NotAGitRepo, InspectError, PermissionError, GitTimeout) as exc:
         check.verdict = Verdict.ERROR
         check.message = str(exc)
+    return _shown(check)
+
+
+def _shown(check: RepoCheck) -> RepoCheck:
+    """``check`` with its outcome made as the document and the records show it."""
+    check.observed = observed_state(check.state) if check.state else None
+    failed = check.fetched.failed if check.fetched else ()
+    check.details = explained(
+        check.findings, check.state, path=check.path, message=check.message, failed=failed
+    )
     return check

@@ -6,61 +6,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from statehub.fleet.explain import Detail, FetchFacts, explain
-from statehub.fleet.state import RepoState
 from statehub.health import Health, Observation, assess
 from statehub.sweep.check import RepoCheck, Verdict
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import (
-    BranchSummary,
     LockHolder,
     Mode,
-    ObservedState,
     RepoError,
     RepoReport,
     SweepResult,
 )
-
-
-def observed_state(state: RepoState) -> ObservedState:
-    needing_action = [
-        b
-        for b in state.other_branches
-        if b.upstream is None or b.upstream_gone or b.ahead or b.behind
-    ]
-    return ObservedState(
-        branch=state.branch,
-        head=state.head,
-        upstream=state.upstream,
-        ahead=state.ahead,
-        behind=state.behind,
-        staged=state.staged,
-        modified=state.modified,
-        untracked=state.untracked,
-        conflicted=state.conflicted,
-        stashes=state.stashes,
-        operation=state.operation.value if state.operation else None,
-        branches=[
-            BranchSummary(
-                name=b.name,
-                upstream=b.upstream,
-                ahead=b.ahead,
-                behind=b.behind,
-                upstream_gone=b.upstream_gone,
-            )
-            for b in needing_action
-        ],
-        untrusted_config=list(state.untrusted_config),
-    )
-
-
-def details_for(check: RepoCheck) -> list[Detail]:
-    """Each finding of ``check`` explained for its repo."""
-    if not check.findings:
-        return []
-    failed = check.fetched.failed if check.fetched else ()
-    fetch = FetchFacts(message=check.message, failed=failed)
-    return explain(check.findings, check.state, path=check.path, fetch=fetch)
 
 
 def _report(check: RepoCheck) -> RepoReport:
@@ -69,10 +24,10 @@ def _report(check: RepoCheck) -> RepoReport:
         path=check.path,
         findings=check.findings,
         resolved=check.resolved,
-        state=observed_state(check.state) if check.state else None,
+        state=check.observed,
         actions=check.actions,
         message=check.message,
-        details=details_for(check),
+        details=check.details,
     )
 
 

@@ -18,7 +18,6 @@ from statehub.store.records import CheckRecord, Observation
 from statehub.store.sweepstore import SweepStore
 from statehub.sweep import spool
 from statehub.sweep.check import RepoCheck, Verdict
-from statehub.sweep.document import details_for, observed_state
 from statehub.sweep.result import EVENT_TYPE, SweepResult
 
 logger = logging.getLogger("statehub.sweep")
@@ -34,7 +33,7 @@ def check_records(checks: list[RepoCheck], *, fetched: bool = True) -> list[Chec
             name=check.name,
             state=stored_state(check),
             findings=check.findings,
-            details=_DETAILS.dump_python(details_for(check), mode="json"),
+            details=_DETAILS.dump_python(check.details, mode="json"),
             fetch=fetch_outcome(check, fetched=fetched),
             observation=observation(check),
         )
@@ -67,8 +66,7 @@ def stored_state(check: RepoCheck) -> dict[str, object] | None:
         return {"missing": True}
     if check.verdict is Verdict.ERROR:
         return {"error": check.message}
-    state = observed_state(check.state) if check.state else None
-    return state.model_dump(mode="json") if state else None
+    return check.observed.model_dump(mode="json") if check.observed else None
 
 
 def fetch_outcome(check: RepoCheck, *, fetched: bool) -> dict[str, Any] | None:
