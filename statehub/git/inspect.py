@@ -17,7 +17,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,10 +136,16 @@ def find_git_dir(path: Path) -> Path:
     return path / target.strip()  # a relative gitdir is relative to the work tree
 
 
-def operation_in_progress(git_dir: Path) -> Operation | None:
-    """The merge/rebase/cherry-pick/revert/bisect waiting in ``git_dir``, if any."""
+def operation_in_progress(
+    git_dir: Path, listing: Collection[str] | None = None
+) -> Operation | None:
+    """The merge/rebase/cherry-pick/revert/bisect waiting in ``git_dir``, if any.
+
+    ``listing``: the names in ``git_dir``, when the config reader has listed it already.
+    """
     try:
-        present = set(os.listdir(git_dir))  # one directory read instead of a stat per marker
+        # One directory read instead of a stat per marker, or none.
+        present = listing or set(os.listdir(git_dir))
     except FileNotFoundError:
         return None
     for marker, operation in _OPERATION_MARKERS:
@@ -214,12 +220,20 @@ def inspect_repo(
         untracked=status.untracked,
         conflicted=status.conflicted,
         stashes=status.stashes,
-        operation=operation_in_progress(git_dir),
+        # The config reader's listing of the git dir, when it took one (a git dir is never
+        # empty: it holds HEAD), spares a second read of the same directory.
+        # Fix mode's second look (after a fast-forward or push, which start or end no
+        # operation: one in progress stops every fix) may use the same listing.
+        operation=operation_in_progress(git_dir, _listing_of(config, git_dir)),
         other_branches=tuple(b for b in branches if b.name not in skip),
         upstream_remote=current.remote if current else None,
         upstream_remote_ref=current.remote_ref if current else None,
         upstream_head=current.upstream_head if current else None,
     )
+
+
+def _listing_of(config: RepoConfig | None, git_dir: Path) -> Collection[str] | None:
+    return config.git_dir_names if config is not None and config.git_dir == git_dir else None
 
 
 def _branches_from_git(path: Path, deadline: float, env: dict[str, str]) -> list[BranchState]:

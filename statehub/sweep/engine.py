@@ -116,7 +116,7 @@ def worktree_groups(repos: list[SweepTarget]) -> list[list[Member]]:
     """
     groups: dict[str, list[Member]] = {}
     for repo in repos:
-        key = common_git_dir(Path(repo.path)) or f"\0{repo.path}"
+        key = common_git_dir(repo.path) or f"\0{repo.path}"
         member = Member(repo.name, repo.path, repo.allow_push, repo.trust_repo_config)
         groups.setdefault(key, []).append(member)
     return list(groups.values())
