@@ -10,8 +10,10 @@ are set for every repo, because the repo needs no config to use them: ``core.hoo
 (``.git/hooks`` itself is the repo's), ``protocol.ext.allow`` (an ``ext::`` URL may come
 from ``.gitmodules``), and ``core.fsmonitor``. Where git lets an environment variable beat
 config (``GIT_SSH_COMMAND``, ``GIT_PAGER``, ``GIT_ASKPASS``, ``GIT_PROXY_COMMAND``), the
-variable is used. Detection and neutralisation are pure; reading the user's config is one
-``git config`` per sweep.
+variable is used. git status recurses into submodules, where their own config names their
+filters: it is let recurse only into those whose config was read (``submodules.py``), and
+their filters are neutralised with the repo's. Detection and neutralisation are pure;
+reading the user's config is one ``git config`` per sweep.
 """
 
 from __future__ import annotations
@@ -25,9 +27,18 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
+from statehub.fleet.porcelain import STATUS_ARGS
 from statehub.git.configsyntax import split_key
 from statehub.git.repoconfig import ConfigEntry, RepoConfig, parse_bool
 from statehub.git.runner import run_git
+from statehub.git.submodules import (
+    NO_SUBMODULES,
+    STATUS_ARGS_NO_RECURSION,
+    Submodules,
+    find_submodules,
+    recursion_config,
+    status_args,
+)
 
 # Hooks that git runs during what a sweep does (fetch, status, merge --ff-only, push).
 SWEEP_HOOKS = frozenset(
@@ -168,13 +179,15 @@ def untrusted_entries(config: RepoConfig) -> list[ConfigEntry]:
     return _scan(config)[0]
 
 
-def _scan(config: RepoConfig) -> tuple[list[ConfigEntry], bool]:
+def _scan(
+    config: RepoConfig, submodules: Submodules = NO_SUBMODULES
+) -> tuple[list[ConfigEntry], bool]:
     """The entries that name a program, and whether ``config`` sets nothing else that
     ``neutralising_config`` reads: no key of a filter driver (even an empty one, which names
     no program but is still set again) and no ``core.fsmonitor`` (even a boolean one)."""
     found: list[ConfigEntry] = []
     plain = True
-    for entry in config.all_entries():
+    for entry in config.all_entries() + submodules.entries:
         section, _, name = entry.parts
         if name not in _PROGRAM_NAMES and section not in _ANY_NAME:
             continue
@@ -258,13 +271,19 @@ def _always_set(user: UserConfig, fsmonitor: str) -> list[tuple[str, str]]:
 
 
 def neutralising_config(
-    config: RepoConfig, user: UserConfig, entries: list[ConfigEntry] | None = None
+    config: RepoConfig,
+    user: UserConfig,
+    entries: list[ConfigEntry] | None = None,
+    submodules: Submodules = NO_SUBMODULES,
 ) -> list[tuple[str, str]]:
-    """Command-scope (key, value) pairs that undo every program ``config`` names
-    (``entries``: its ``untrusted_entries``, when the caller has them already)."""
-    entries = untrusted_entries(config) if entries is None else entries
+    """Command-scope (key, value) pairs that undo every program ``config`` and the
+    ``submodules`` status may recurse into name (``entries``: their ``untrusted_entries``,
+    when the caller has them already)."""
+    entries = _scan(config, submodules)[0] if entries is None else entries
     pairs = _always_set(user, _fsmonitor(config.get_all("core.fsmonitor"), user))
-    for driver in _subsections(config.all_entries(), "filter", {"clean", "smudge", "process"}):
+    pairs.extend(recursion_config(submodules))
+    every = config.all_entries() + submodules.entries
+    for driver in _subsections(every, "filter", {"clean", "smudge", "process"}):
         for name in ("clean", "smudge", "process"):
             pairs.append((f"filter.{driver}.{name}", _user_or(user, f"filter.{driver}.{name}", "")))
         pairs.append(
@@ -358,6 +377,8 @@ class RepoGuard(NamedTuple):
 
     env: dict[str, str]  # shared by many repos: never changed in place
     git_dir: Path | None = None
+    # Untrusted, status recurses only into submodules whose config was read (submodules.py).
+    status_args: tuple[str, ...] = STATUS_ARGS
     untrusted: tuple[str, ...] = ()
     hooks: tuple[str, ...] = ()
     upload_packs: Mapping[str, str] = _NO_PROGRAMS  # remote → --upload-pack
@@ -389,12 +410,16 @@ def guard_repo(
             env = {**env, "GIT_SSH_COMMAND": _ssh_command({}, own_ssh)}
         return RepoGuard(env=env, git_dir=config.git_dir)
     hooks = tuple(sweep_hooks(config, work_tree))
-    entries, plain = _scan(config)
-    if plain and not entries and not hooks:
+    submodules = find_submodules(work_tree)
+    entries, plain = _scan(config, submodules)
+    if plain and not entries and not hooks and not submodules.allowed:
         # What neutralising_config would give it: the keys every repo gets, and no more.
-        return RepoGuard(env=trust.plain_env, git_dir=config.git_dir)
+        return RepoGuard(
+            env=trust.plain_env, git_dir=config.git_dir, status_args=STATUS_ARGS_NO_RECURSION
+        )
     shown = tuple(describe(entries, hooks, work_tree))
-    env = with_command_config(trust.env, neutralising_config(config, trust.user, entries))
+    pairs = neutralising_config(config, trust.user, entries, submodules)
+    env = with_command_config(trust.env, pairs)
     if "GIT_PROXY_COMMAND" not in trust.env and any(
         e.key == "core.gitproxy" and e.scope != "submodule" for e in entries
     ):
@@ -406,6 +431,7 @@ def guard_repo(
     return RepoGuard(
         env=env,
         git_dir=config.git_dir,
+        status_args=status_args(submodules),
         untrusted=shown,
         hooks=hooks,
         upload_packs=upload,

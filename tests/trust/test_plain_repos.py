@@ -12,6 +12,7 @@ import pytest
 from statehub.git.inspect import find_git_dir
 from statehub.git.repoconfig import load_repo_config
 from statehub.git.runner import git_environment
+from statehub.git.submodules import find_submodules
 from statehub.git.trust import (
     RepoGuard,
     SweepTrust,
@@ -21,7 +22,7 @@ from statehub.git.trust import (
     with_command_config,
 )
 from testing.fleet import FleetBuilder
-from tests.trust.payloads import Payloads, git, set_config, with_submodule
+from tests.trust.payloads import Payloads, git, set_config
 
 ALWAYS = ("protocol.ext.allow", "core.hooksPath", "core.fsmonitor")
 
@@ -34,7 +35,8 @@ def _sweep_trust() -> SweepTrust:
 def _guard(repo: Path, sweep_trust: SweepTrust) -> tuple[RepoGuard, dict[str, str]]:
     """The guard of ``repo``, and the environment the full path builds for it."""
     config = load_repo_config(find_git_dir(repo), repo)
-    full = with_command_config(sweep_trust.env, neutralising_config(config, sweep_trust.user))
+    pairs = neutralising_config(config, sweep_trust.user, submodules=find_submodules(repo))
+    full = with_command_config(sweep_trust.env, pairs)
     return guard_repo(config, repo, trust=sweep_trust, trusted=False), full
 
 
@@ -59,33 +61,42 @@ def test_a_repo_with_nothing_to_neutralise_gets_the_sweeps_one_environment(
     assert _command_keys(sweep_trust.plain_env)[-3:] == list(ALWAYS)
 
 
-def _fsmonitor_boolean(repo: Path, p: Payloads) -> None:
+def _fsmonitor_boolean(b: FleetBuilder, repo: Path, p: Payloads) -> None:
     set_config(repo, "core.fsmonitor", "true")  # git's own daemon: kept, not a program
 
 
-def _empty_filter(repo: Path, p: Payloads) -> None:
+def _empty_filter(b: FleetBuilder, repo: Path, p: Payloads) -> None:
     set_config(repo, "filter.x.clean", "")  # names nothing, still set again
 
 
-def _hook(repo: Path, p: Payloads) -> None:
+def _hook(b: FleetBuilder, repo: Path, p: Payloads) -> None:
     hooks = repo / ".git" / "hooks"
     hooks.mkdir(exist_ok=True)
     shutil.copy(p.script("hook"), hooks / "post-merge")
 
 
-def _fsmonitor_program(repo: Path, p: Payloads) -> None:
+def _fsmonitor_program(b: FleetBuilder, repo: Path, p: Payloads) -> None:
     set_config(repo, "core.fsmonitor", str(p.script("fsmonitor")))
 
 
-def _filter_in_submodule(repo: Path, p: Payloads) -> None:
+def _submodule(b: FleetBuilder, repo: Path, p: Payloads) -> None:
+    # Status may look into it: its name is set to be recursed into, the default not.
+    b.clean(f"{repo.name}-sub")
+    remote = str(b.remotes / f"{repo.name}-sub.git")
+    b.git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "--quiet", remote, "sub")
+
+
+def _filter_in_submodule(b: FleetBuilder, repo: Path, p: Payloads) -> None:
+    _submodule(b, repo, p)
     git(repo / ".git" / "modules" / "sub", "config", "filter.evil.clean", str(p.script("clean")))
 
 
-NOT_PLAIN: dict[str, Callable[[Path, Payloads], None]] = {
+NOT_PLAIN: dict[str, Callable[[FleetBuilder, Path, Payloads], None]] = {
     "fsmonitor-boolean": _fsmonitor_boolean,
     "empty-filter": _empty_filter,
     "hook": _hook,
     "fsmonitor-program": _fsmonitor_program,
+    "submodule": _submodule,
     "filter-in-submodule": _filter_in_submodule,
 }
 
@@ -95,12 +106,12 @@ def test_a_repo_the_full_path_treats_differently_does_not_get_it(
     case: str, fleet_builder: FleetBuilder, payloads: Payloads
 ) -> None:
     sweep_trust = _sweep_trust()
-    repo = with_submodule(fleet_builder, case)
+    repo = fleet_builder.clean(case)
     assert _guard(repo, sweep_trust)[0].env is sweep_trust.plain_env  # before
-    NOT_PLAIN[case](repo, payloads)
+    NOT_PLAIN[case](fleet_builder, repo, payloads)
 
     guard, full = _guard(repo, sweep_trust)
 
     assert guard.env is not sweep_trust.plain_env
     assert guard.env == full
-    assert guard.untrusted or case in ("fsmonitor-boolean", "empty-filter")
+    assert guard.untrusted or case in ("fsmonitor-boolean", "empty-filter", "submodule")
