@@ -114,6 +114,8 @@ def _usable_name(name: str) -> bool:
 
 def find_submodules(work_tree: Path) -> Submodules:
     """Every submodule under ``work_tree`` status could recurse into, read where git would."""
+    if not os.access(f"{work_tree}/.gitmodules", os.F_OK):
+        return NO_SUBMODULES  # nearly every repo: one system call, no exception raised
     top = _listed(work_tree)
     if top is None:
         return NO_SUBMODULES
