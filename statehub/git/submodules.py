@@ -121,7 +121,7 @@ def find_submodules(work_tree: Path) -> Submodules:
         return NO_SUBMODULES
     entries: list[ConfigEntry] = []
     vetted: dict[str, bool] = {}  # name → every submodule of that name read
-    read: dict[str, bool] = {}  # realpath of a git dir → its config read cleanly
+    read: dict[str, bool] = {}  # a git dir → its config read cleanly
     complete = True
     count = 0
     queue: list[tuple[Path, list[tuple[str, str]], int]] = [(work_tree, top, 0)]
@@ -137,7 +137,7 @@ def find_submodules(work_tree: Path) -> Submodules:
             git_dir = _git_dir_of(sub_tree) if relative and not os.path.isabs(relative) else None
             ok = False
             if git_dir is not None:
-                key = os.path.realpath(git_dir)
+                key = str(git_dir)  # a loop through symlinks ends at the limits
                 if key not in read:
                     read[key] = _vet(git_dir, sub_tree, entries)
                     if read[key]:
@@ -169,7 +169,9 @@ def _vet(git_dir: Path, sub_tree: Path, entries: list[ConfigEntry]) -> bool:
     if config.problems:
         return False
     worktree = config.worktree
-    return worktree is None or os.path.realpath(worktree) == os.path.realpath(sub_tree)
+    if worktree is None or worktree == sub_tree:  # both normalised: an absorbed one's is
+        return True
+    return os.path.realpath(worktree) == os.path.realpath(sub_tree)
 
 
 # What status runs with in an untrusted repo: not into any submodule (a gitlink's new
