@@ -172,6 +172,7 @@ def inspect_repo(
     outside_keys: Sequence[str] = (),
     elsewhere: frozenset[str] = frozenset(),
     refs_from_files: bool = True,
+    status_args: Sequence[str] = STATUS_ARGS,
 ) -> RepoState:
     """The state of the work tree at ``path`` (whose git dir is ``git_dir``, when known).
 
@@ -190,7 +191,7 @@ def inspect_repo(
     git_dir = find_git_dir(path) if git_dir is None else git_dir
     deadline = time.monotonic() + timeout
     git_env = _env(path, env)
-    status_raw = _read(STATUS_ARGS, path, deadline, git_env)
+    status_raw = _read(status_args, path, deadline, git_env)
     try:
         status = parse_status(status_raw)
     except PorcelainError as exc:

@@ -151,6 +151,7 @@ def _inspect(
                 outside_keys=repo.outside_keys,
                 elsewhere=elsewhere,
                 refs_from_files=plan.refs_from_files,
+                status_args=repo.guard.status_args,
             )
         except GitTimeout:
             if budget_bound:

@@ -152,13 +152,6 @@ def test_a_hook_written_after_the_listing_does_not_run(
     assert payloads.fired() == ["reference-transaction"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the guard's status_args (no recursion into a submodule whose config was not read) "
-    "are not yet passed to git status by statehub/sweep/check.py and statehub/git/inspect.py; "
-    "tests/trust/test_submodules.py proves them closing it",
-)
 def test_a_filter_in_a_submodule_gitmodules_does_not_list_does_not_run(
     fleet_builder: FleetBuilder, store: Store, sweeper: Sweeper, payloads: Payloads
 ) -> None:
