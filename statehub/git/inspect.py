@@ -402,7 +402,7 @@ def _local_repo_refusal(work_tree: Path, url: str) -> str | None:
     """``local_remote_refusal`` for the repository at ``url``, read without running git."""
     where = work_tree / (local_path_of(url) or url)  # a relative path is the work tree's
     # git tries <path>, then <path>.git; a work tree's repository is its .git directory.
-    candidates = [where, where.with_name(where.name + ".git")]
+    candidates = [where, Path(f"{where}.git")]  # no with_name: "/" has no name
     git_dir = next((c for c in candidates if c.is_dir()), None)
     if git_dir is None:
         return None  # nothing there: git's push fails and says so

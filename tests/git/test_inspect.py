@@ -313,3 +313,12 @@ def test_the_demo_fleet_has_a_mix_of_states(tmp_path: Path) -> None:
     assert found["website"] == []
     assert 6 <= len(fleet) <= 12
     assert sum(1 for findings in found.values() if findings) >= 5
+
+
+def test_a_push_url_of_the_root_or_of_nothing_is_looked_at_without_failing(tmp_path: Path) -> None:
+    """A repo's config may name any URL: the look at a local remote must never raise."""
+    from statehub.git.inspect import _local_repo_refusal
+
+    assert _local_repo_refusal(tmp_path, "nothing-here") is None  # git's push says why
+    _local_repo_refusal(tmp_path, "file:///")  # no exception is the point (/ has no name)
+    _local_repo_refusal(tmp_path, "/")
