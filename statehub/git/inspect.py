@@ -385,22 +385,23 @@ def _pushes_here(path: Path, remote: str, deadline: float, git_env: dict[str, st
     """
     urls = _read(("remote", "get-url", "--push", "--all", remote), path, deadline, git_env)
     found = urls.decode("utf-8", "replace").splitlines()
-    local = [u for u in found if local_path_of(u) is not None]
+    local = [(url, where) for url in found if (where := local_path_of(url)) is not None]
     if not local:
         return False
     if len(local) != len(found):
         # One --receive-pack serves every URL of the push: ours would be sent over ssh.
         raise FixRefused("it pushes both to a repository on this machine and elsewhere")
-    for url in local:
-        refusal = _local_repo_refusal(path, url)
+    for url, where in local:
+        refusal = _local_repo_refusal(path, url, where)
         if refusal is not None:
             raise FixRefused(refusal)
     return True
 
 
-def _local_repo_refusal(work_tree: Path, url: str) -> str | None:
-    """``local_remote_refusal`` for the repository at ``url``, read without running git."""
-    where = work_tree / (local_path_of(url) or url)  # a relative path is the work tree's
+def _local_repo_refusal(work_tree: Path, url: str, local_path: str) -> str | None:
+    """``local_remote_refusal`` for the repository at ``local_path`` (``url``'s), read
+    without running git."""
+    where = work_tree / local_path  # a relative path is the work tree's
     # git tries <path>, then <path>.git; a work tree's repository is its .git directory.
     candidates = [where, Path(f"{where}.git")]  # no with_name: "/" has no name
     git_dir = next((c for c in candidates if c.is_dir()), None)

@@ -319,6 +319,7 @@ def test_a_push_url_of_the_root_or_of_nothing_is_looked_at_without_failing(tmp_p
     """A repo's config may name any URL: the look at a local remote must never raise."""
     from statehub.git.inspect import _local_repo_refusal
 
-    assert _local_repo_refusal(tmp_path, "nothing-here") is None  # git's push says why
-    _local_repo_refusal(tmp_path, "file:///")  # no exception is the point (/ has no name)
-    _local_repo_refusal(tmp_path, "/")
+    # Nothing there: git's push fails and says why.
+    assert _local_repo_refusal(tmp_path, "nothing-here", "nothing-here") is None
+    _local_repo_refusal(tmp_path, "file:///", "/")  # no exception is the point (/ has no name)
+    _local_repo_refusal(tmp_path, "/", "/")

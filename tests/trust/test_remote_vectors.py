@@ -268,7 +268,8 @@ def test_a_hook_that_appears_after_the_look_does_not_run_in_the_push(
     (remote / "hooks").mkdir(exist_ok=True)
     (remote / "hooks" / "post-receive").write_text(payloads.script("post-receive").read_text())
     (remote / "hooks" / "post-receive").chmod(0o755)
-    monkeypatch.setattr(inspect_module, "_local_repo_refusal", lambda work_tree, url: None)
+    finds_nothing = lambda work_tree, url, local_path: None  # noqa: E731
+    monkeypatch.setattr(inspect_module, "_local_repo_refusal", finds_nothing)
     register(store, "raced-remote", repo)
 
     entry = report(sweep(sweeper, Mode.FIX), "raced-remote")
