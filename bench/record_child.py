@@ -32,6 +32,10 @@ except ImportError:  # a checkout from before the ledger
     from statehub.store.repos import CheckRecord  # type: ignore[attr-defined,no-redef]
 
     SweepStore = None  # type: ignore[assignment,misc]
+try:
+    from statehub.sweep.result_schema import read_result
+except ImportError:  # a checkout whose result document was a pydantic model
+    read_result = SweepResult.model_validate  # type: ignore[attr-defined]
 
 NEEDING = 0.2
 
@@ -47,7 +51,7 @@ def _sweep(repos: int, n: int, at: datetime) -> tuple[SweepResult, list[CheckRec
         }
         for k in range(needing)
     ]
-    result = SweepResult.model_validate(
+    result = read_result(
         {
             "sweep_id": uuid.uuid4(),
             "triggered_by": "bench",
@@ -105,7 +109,11 @@ def main() -> None:
         try:
             for n in range(args.sweeps + 1):
                 result, records = _sweep(args.repos, n, start + timedelta(minutes=15 * n))
-                payload = result.model_dump(mode="json")
+                payload = (
+                    result.document()
+                    if hasattr(result, "document")
+                    else result.model_dump(mode="json")  # type: ignore[attr-defined]
+                )
                 began = time.perf_counter()
                 with transaction() as tx:
                     write_sweep(tx, result, payload, records)

@@ -9,6 +9,7 @@ trigger and the times moved (``record_ran``, ``record_skip``).
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from statehub.sweep.document import lock_skipped_result
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import EVENT_TYPE, LockHolder, SweepResult
+from statehub.sweep.result_schema import read_result
 
 
 def record_sweep(
@@ -40,7 +42,7 @@ def record_sweep(
     finished = started_at + (timedelta(milliseconds=5) if lock_skipped else duration)
     # Validated from a plain document, as a recorded event is read back: the health the
     # sweep would have given it is derived, not chosen here.
-    result = SweepResult.model_validate(
+    result = read_result(
         {
             "sweep_id": uuid.uuid4(),
             "triggered_by": triggered_by,
@@ -62,7 +64,7 @@ def record_sweep(
         db,
         event_type=EVENT_TYPE,
         summary=result.summary(),
-        payload=result.model_dump(mode="json"),
+        payload=result.document(),
         triggered_by=None if untagged else triggered_by,
         sweep_id=str(result.sweep_id),
         created_at=finished,
@@ -111,15 +113,14 @@ def record_ran(
     exit_code: int = 0,
 ) -> SweepResult:
     """``template`` (a real result) again, as if ``triggered_by`` had run it at ``started_at``."""
-    result = template.model_copy(
-        update={
-            "sweep_id": uuid.uuid4(),
-            "triggered_by": triggered_by,
-            "started_at": started_at,
-            "finished_at": started_at + timedelta(seconds=seconds),
-            "duration_seconds": seconds,
-            "exit_code": exit_code,
-        }
+    result = dataclasses.replace(
+        template,
+        sweep_id=uuid.uuid4(),
+        triggered_by=triggered_by,
+        started_at=started_at,
+        finished_at=started_at + timedelta(seconds=seconds),
+        duration_seconds=seconds,
+        exit_code=exit_code,
     )
     Sweeper(settings, store).record(result, [])
     return result

@@ -50,7 +50,7 @@ async def _sweep_not_recorded(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         {
             "detail": f"database unavailable: {exc}",
-            "result": exc.result.model_dump(mode="json"),
+            "result": exc.result.document(),
             "spooled_to": str(exc.spooled_to) if exc.spooled_to else None,
         },
         status_code=503,
@@ -63,7 +63,7 @@ async def _sweep_cannot_start(_: Request, exc: Exception) -> JSONResponse:
     # failed sweep's document is what was recorded for it.
     assert isinstance(exc, SweepCannotStart)
     return JSONResponse(
-        {"detail": str(exc), "result": exc.result.model_dump(mode="json"), "spooled_to": None},
+        {"detail": str(exc), "result": exc.result.document(), "spooled_to": None},
         status_code=503,
         headers={"Retry-After": RETRY_AFTER_SECONDS},
     )

@@ -28,6 +28,7 @@ from statehub.sweep.engine import ActiveSweep, Sweeper
 from statehub.sweep.lock import current_holder
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import SweepNotRecorded, SweepResult
+from statehub.sweep.result_schema import read_result
 
 logger = logging.getLogger("statehub.api")
 
@@ -108,7 +109,7 @@ class RunningSweeps:
         with self._store.reading() as db:
             event = get_event_by_sweep_id(db, sweep_id=str(sweep_id))
         if event is not None:
-            result = SweepResult.model_validate(event.payload)
+            result = read_result(event.payload)
             return SweepStatus(
                 sweep_id=sweep_id, status="finished", result=result, summary=event.summary
             )

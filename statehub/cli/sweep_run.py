@@ -57,7 +57,7 @@ def run_sweep(args: SweepArgs) -> int:
 
 def _show(result: SweepResult, as_json: bool, view: View) -> None:
     if as_json:
-        print_json(result.model_dump(mode="json"))
+        print_json(result.document())
         return
     from statehub.cli.sweep_show import render
 

@@ -5,8 +5,9 @@
 means, and the commands that would take the operator forward in *this* repo. Every
 path and name in a command is shell-quoted: a command is meant to be pasted.
 
-The dataclasses here are the ``details`` of the result document as they are (pydantic
-serialises dataclasses), so the document, the store and the pages cannot drift apart.
+The dataclasses here are the ``details`` of the result document as they are, so the document,
+the store and the pages cannot drift apart: each writes itself (``document()``, field for
+field as pydantic dumps a dataclass, which is how the readers validate them back).
 """
 
 from __future__ import annotations
@@ -64,6 +65,16 @@ class BranchGap:
     current: bool = False  # the checked-out branch
     upstream_gone: bool = False
 
+    def document(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "upstream": self.upstream,
+            "ahead": self.ahead,
+            "behind": self.behind,
+            "current": self.current,
+            "upstream_gone": self.upstream_gone,
+        }
+
 
 @dataclass(frozen=True)
 class RemoteFailure:
@@ -71,6 +82,9 @@ class RemoteFailure:
 
     remote: str | None
     message: str
+
+    def document(self) -> dict[str, object]:
+        return {"remote": self.remote, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,21 @@ class Detail:
     count: int | None = None  # paths, stashes
     remotes: tuple[RemoteFailure, ...] = ()
     config: tuple[str, ...] = ()  # the untrusted keys and hooks
+
+    def document(self) -> dict[str, object]:
+        """JSON-ready: the tuples as lists."""
+        return {
+            "finding": self.finding,
+            "about": self.about,
+            "meaning": self.meaning,
+            "suggestion": self.suggestion,
+            "commands": list(self.commands),
+            "branches": [b.document() for b in self.branches],
+            "operation": self.operation,
+            "count": self.count,
+            "remotes": [r.document() for r in self.remotes],
+            "config": list(self.config),
+        }
 
 
 @dataclass(frozen=True)

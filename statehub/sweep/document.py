@@ -67,7 +67,7 @@ def observation(
 
 def _common(
     request: SweepRequest, *, host: str, started_at: datetime, finished_at: datetime
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The fields every result document has, whether it swept or skipped."""
     return {
         "sweep_id": request.sweep_id,
@@ -96,22 +96,23 @@ def build_result(
     def names(verdict: Verdict) -> list[str]:
         return [c.name for c in checks if c.verdict is verdict]
 
-    document: dict[str, Any] = {
+    health, reasons = assess(observation(request, checks, config_problems))
+    return SweepResult(
         **_common(request, host=host, started_at=started_at, finished_at=finished_at),
-        "exit_code": exit_code_for(request.mode, checks),
-        "repos_total": repos_total,
-        "repos_processed": [_report(c) for c in checks if c.verdict is Verdict.NEEDS_ACTION],
-        "skipped_clean": names(Verdict.CLEAN),
-        "skipped_missing": names(Verdict.MISSING),
-        "skipped_budget": names(Verdict.BUDGET),
-        "errors": [
+        exit_code=exit_code_for(request.mode, checks),
+        repos_total=repos_total,
+        repos_processed=[_report(c) for c in checks if c.verdict is Verdict.NEEDS_ACTION],
+        skipped_clean=names(Verdict.CLEAN),
+        skipped_missing=names(Verdict.MISSING),
+        skipped_budget=names(Verdict.BUDGET),
+        errors=[
             RepoError(name=c.name, path=c.path, message=c.message or "unknown error")
             for c in checks
             if c.verdict is Verdict.ERROR
         ],
-    }
-    health, reasons = assess(observation(request, checks, config_problems))
-    return SweepResult.model_validate({**document, "health": health, "health_reasons": reasons})
+        health=health,
+        health_reasons=reasons,
+    )
 
 
 def lock_skipped_result(
@@ -123,15 +124,13 @@ def lock_skipped_result(
     held_by: LockHolder,
     repos_total: int,
 ) -> SweepResult:
-    return SweepResult.model_validate(
-        {
-            **_common(request, host=host, started_at=started_at, finished_at=finished_at),
-            "lock_skipped": True,
-            "held_by": held_by,
-            "exit_code": 0,
-            "repos_total": repos_total,
-            "health": Health.OK,
-        }
+    return SweepResult(
+        **_common(request, host=host, started_at=started_at, finished_at=finished_at),
+        lock_skipped=True,
+        held_by=held_by,
+        exit_code=0,
+        repos_total=repos_total,
+        health=Health.OK,
     )
 
 
@@ -149,12 +148,10 @@ def failed_result(
     repos_total: int = 0,
 ) -> SweepResult:
     """The document of a sweep that could not run: nothing swept, ``health`` failed."""
-    return SweepResult.model_validate(
-        {
-            **_common(request, host=host, started_at=started_at, finished_at=finished_at),
-            "exit_code": EXIT_COULD_NOT_RUN,
-            "repos_total": repos_total,
-            "health": Health.FAILED,
-            "health_reasons": [reason],
-        }
+    return SweepResult(
+        **_common(request, host=host, started_at=started_at, finished_at=finished_at),
+        exit_code=EXIT_COULD_NOT_RUN,
+        repos_total=repos_total,
+        health=Health.FAILED,
+        health_reasons=[reason],
     )

@@ -283,7 +283,7 @@ class Sweeper:
     def _record(self, result: SweepResult, records: list[CheckRecord]) -> None:
         # Built before the transaction: on SQLite it holds the write lock, which every
         # lock-skipped POST and progress read waiting on the API needs too.
-        payload = result.model_dump(mode="json")
+        payload = result.document()
         with self.store.writing() as tx:
             write_sweep(tx, result, payload, records)
 

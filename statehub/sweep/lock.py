@@ -23,6 +23,7 @@ import os
 import struct
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -89,9 +90,34 @@ def _named(path: Path) -> LockHolder | None:
     if not text.strip():
         return None
     try:
-        return LockHolder.model_validate(json.loads(text))
-    except ValueError:
+        return _holder(json.loads(text))
+    except (ValueError, KeyError):
         return None  # caught mid-write: the holder writes its name in one call
+
+
+def _holder(name: object) -> LockHolder:
+    """The holder a lock file names, as ``LockHolder.document()`` wrote it; ValueError or
+    KeyError when it is not one. By hand, not pydantic: a lock skip is on the timer's path."""
+    if not isinstance(name, dict):
+        raise ValueError("not a JSON object")
+    pid = name["pid"]
+    if pid is not None and (isinstance(pid, bool) or not isinstance(pid, int)):
+        raise ValueError("pid is not an integer")
+    started_at = _text(name, "started_at")
+    return LockHolder(
+        sweep_id=_text(name, "sweep_id"),
+        pid=pid,
+        started_at=datetime.fromisoformat(started_at) if started_at is not None else None,
+        triggered_by=_text(name, "triggered_by"),
+        host=_text(name, "host", required=False),
+    )
+
+
+def _text(name: dict[str, object], key: str, *, required: bool = True) -> str | None:
+    value = name[key] if required else name.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{key} is not a string")
+    return value
 
 
 def _anonymous() -> LockHolder:
@@ -138,7 +164,10 @@ class SweepLock:
         handle.seek(0)
         handle.truncate()
         # One write call: a reader sees the whole name or none of it.
-        os.write(handle.fileno(), holder.model_dump_json().encode())
+        os.write(
+            handle.fileno(),
+            json.dumps(holder.document(), ensure_ascii=False, separators=(",", ":")).encode(),
+        )
         self._file = handle
 
     def release(self) -> None:

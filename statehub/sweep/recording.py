@@ -8,10 +8,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from sqlstore.dbapi import Transaction
-from statehub.fleet.explain import Detail
 from statehub.fleet.state import Finding, RepoState
 from statehub.store import ledger
 from statehub.store.records import CheckRecord, Observation
@@ -23,7 +20,6 @@ from statehub.sweep.result import EVENT_TYPE, SweepResult
 logger = logging.getLogger("statehub.sweep")
 
 
-_DETAILS = TypeAdapter(list[Detail])
 _FETCH_FINDINGS = (Finding.FETCH_FAILED.value, Finding.FETCH_TIMEOUT.value)
 
 
@@ -33,7 +29,7 @@ def check_records(checks: list[RepoCheck], *, fetched: bool = True) -> list[Chec
             name=check.name,
             state=stored_state(check),
             findings=check.findings,
-            details=_DETAILS.dump_python(check.details, mode="json"),
+            details=[d.document() for d in check.details],
             fetch=fetch_outcome(check, fetched=fetched),
             observation=observation(check),
         )
@@ -66,7 +62,7 @@ def stored_state(check: RepoCheck) -> dict[str, object] | None:
         return {"missing": True}
     if check.verdict is Verdict.ERROR:
         return {"error": check.message}
-    return check.observed.model_dump(mode="json") if check.observed else None
+    return check.observed.document() if check.observed else None
 
 
 def fetch_outcome(check: RepoCheck, *, fetched: bool) -> dict[str, Any] | None:
@@ -124,7 +120,7 @@ def drain_spool(sweeps: SweepStore, home: Path) -> int:
             logger.error("spooled sweep %s cannot be read (%s); renamed *.unreadable", path, exc)
             path.rename(path.with_suffix(".unreadable"))
             continue
-        payload = item.result.model_dump(mode="json")
+        payload = item.result.document()
         with sweeps.writing() as tx:
             # A crash after the commit and before the unlink must not record it twice.
             if not ledger.sweep_recorded(tx, sweep_id=str(item.result.sweep_id)):

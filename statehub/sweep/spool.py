@@ -44,7 +44,7 @@ def write(home: Path, result: SweepResult, checks: list[CheckRecord]) -> Path:
     directory = spool_dir(home)
     directory.mkdir(parents=True, exist_ok=True)
     document: dict[str, Any] = {
-        "result": result.model_dump(mode="json"),
+        "result": result.document(),
         "checks": [
             {
                 "name": c.name,
@@ -82,6 +82,9 @@ def pending(home: Path) -> list[Path]:
 
 def read(path: Path) -> Spooled:
     """One spooled sweep; ValueError when the file is not one."""
+    # Only when a file waits here: the sweep's path, spool or none, loads no pydantic.
+    from statehub.sweep.result_schema import read_result
+
     document = json.loads(path.read_text(encoding="utf-8"))
     checks = [
         CheckRecord(
@@ -95,4 +98,4 @@ def read(path: Path) -> Spooled:
         )
         for c in document["checks"]
     ]
-    return Spooled(path=path, result=SweepResult.model_validate(document["result"]), checks=checks)
+    return Spooled(path=path, result=read_result(document["result"]), checks=checks)

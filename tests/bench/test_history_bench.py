@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import history
-from statehub.sweep.result import SweepResult
+from statehub.sweep.result_schema import read_result
 from testing import ROOT
 
 
 def test_its_documents_are_sweep_results() -> None:
     document = history._sweep(3, datetime.now(UTC), repos=20)
-    result = SweepResult.model_validate(document)
+    result = read_result(document)
     assert (len(result.repos_processed), len(result.skipped_clean)) == (4, 16)
     assert all(r.details for r in result.repos_processed)
 

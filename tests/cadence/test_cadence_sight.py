@@ -34,6 +34,7 @@ from statehub.store.models import EventRow
 from statehub.sweep.engine import Sweeper
 from statehub.sweep.request import SweepRequest
 from statehub.sweep.result import EVENT_TYPE, LockHolder, SweepResult
+from statehub.sweep.result_schema import read_result
 from testing import ROOT
 from testing.fleet import FleetBuilder, register
 
@@ -134,7 +135,7 @@ def _real_sweep(
         if config is not None:
             env.setenv("GIT_CONFIG_GLOBAL", str(config))
         result = Sweeper(settings, store).run(SweepRequest(max_seconds=60, triggered_by=who))
-    return result.model_dump(mode="json")
+    return result.document()
 
 
 def _record(store: Store, document: dict[str, Any], started_at: datetime) -> None:
@@ -149,7 +150,7 @@ def _record(store: Store, document: dict[str, Any], started_at: datetime) -> Non
         append_event(
             db,
             event_type=EVENT_TYPE,
-            summary=SweepResult.model_validate(shifted).summary(),
+            summary=read_result(shifted).summary(),
             payload=shifted,
             triggered_by=shifted["triggered_by"],
             sweep_id=shifted["sweep_id"],
@@ -172,7 +173,7 @@ def _skip(who: str, started_at: datetime) -> dict[str, Any]:
         exit_code=0,
         repos_total=3,
         health="ok",
-    ).model_dump(mode="json")
+    ).document()
 
 
 def test_activity_core_sweeps_without_the_users_credentials_keep_the_timer(

@@ -13,6 +13,7 @@ from statehub.cadence.slots import slot_start
 from statehub.settings import Settings
 from statehub.store import Store
 from statehub.sweep.result import SweepResult
+from statehub.sweep.result_schema import read_result
 from testing.fleet import FleetBuilder, register
 from testing.history import record_ran, record_skip
 from tests.api.helpers import sqlite_only
@@ -32,7 +33,7 @@ def _slot(page: Page, at: datetime) -> Locator:
 def real_sweep(client: httpx.Client, fleet_builder: FleetBuilder, store: Store) -> SweepResult:
     repos = {"api": fleet_builder.dirty("api"), "web": fleet_builder.clean("web")}
     register(store, repos)
-    return SweepResult.model_validate(sweep(client))
+    return read_result(sweep(client))
 
 
 def test_a_sweep_lands_in_the_slot_it_started_in_and_links_to_itself(

@@ -14,7 +14,8 @@ from statehub.cadence.marks import SweepMark
 from statehub.fleet.explain import MEANINGS
 from statehub.store.events import ProgressEvent
 from statehub.store.repos import RepoRecord
-from statehub.sweep.result import RepoError, RepoReport, SweepResult
+from statehub.sweep.result import RepoError, RepoReport
+from statehub.sweep.result_schema import read_result
 
 NOW = datetime(2025, 3, 1, 14, 7, 30, tzinfo=UTC)
 
@@ -260,7 +261,7 @@ def _report(name: str, *findings: str) -> RepoReport:
 
 
 def test_a_sweep_row_counts_fetch_failures_as_the_recorded_line_does() -> None:
-    result = SweepResult.model_validate(
+    result = read_result(
         {
             "sweep_id": "00000000-0000-4000-8000-000000000007",
             "triggered_by": "activity-core",
@@ -281,7 +282,7 @@ def test_a_sweep_row_counts_fetch_failures_as_the_recorded_line_does() -> None:
             "errors": [RepoError(name="notes", path="/src/notes", message="not a git work tree")],
         }
     )
-    event = dataclasses.replace(_event(result.model_dump(mode="json")), summary=result.summary())
+    event = dataclasses.replace(_event(result.document()), summary=result.summary())
 
     row = sweeps.row_for(event)
 

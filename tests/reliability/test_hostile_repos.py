@@ -154,7 +154,7 @@ def test_a_sweep_over_hostile_repos_reports_each_within_its_budget(
 
     [event] = sweep_events(store)
     assert_whole_events([event])
-    assert event.payload == result.model_dump(mode="json")  # names survive the round trip
+    assert event.payload == result.document()  # names survive the round trip
 
 
 def test_a_remote_asking_for_a_password_fails_fast(

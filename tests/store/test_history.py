@@ -151,9 +151,9 @@ def test_an_old_database_upgrades_with_its_repos_kept(database_url: str) -> None
 
 def test_a_spooled_sweep_keeps_what_the_history_needs(store: Store, tmp_path: Path) -> None:
     from statehub.sweep import spool
-    from statehub.sweep.result import SweepResult
+    from statehub.sweep.result_schema import read_result
 
-    result = SweepResult.model_validate(
+    result = read_result(
         {
             "sweep_id": "00000000-0000-4000-8000-000000000001",
             "triggered_by": "manual",

@@ -228,7 +228,7 @@ def test_real_sweeps_read_back_through_the_orm(
     sweeps = [first, second, third]
     assert [e.sweep_id for e in events] == [str(s.sweep_id) for s in reversed(sweeps)]
     assert [e.created_at for e in events] == [s.finished_at for s in reversed(sweeps)]
-    assert [e.payload for e in events] == [s.model_dump(mode="json") for s in reversed(sweeps)]
+    assert [e.payload for e in events] == [s.document() for s in reversed(sweeps)]
     assert events[-1].triggered_by == "local-timer"
     assert summaries == [digest(e) for e in events]
     assert by_id == events[1]

@@ -108,7 +108,7 @@ def test_it_records_one_event_per_sweep_with_the_whole_document(
     with store.session() as db:
         events = list_events(db, event_type=EVENT_TYPE)
     assert len(events) == 1
-    assert events[0].payload == result.model_dump(mode="json")
+    assert events[0].payload == result.document()
     assert events[0].payload["caller_run_id"] == "run-42"
     assert events[0].triggered_by == "activity-core"
     assert events[0].sweep_id == str(result.sweep_id)

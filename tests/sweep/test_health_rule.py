@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from statehub.health import Health, Observation, assess, health_of, observe
-from statehub.sweep.result import SweepResult
+from statehub.sweep.result_schema import read_result
 
 FLEET = [f"r{i}" for i in range(37)]
 
@@ -104,7 +104,7 @@ def test_an_old_event_gets_its_health_derived_by_the_same_rule() -> None:
     health, reasons, derived = health_of(_old_document())
     assert (health, derived) == (Health.DEGRADED, True)
     assert reasons == ["1 of 2 repos could not be fetched; 1 failed: api"]
-    parsed = SweepResult.model_validate(_old_document())
+    parsed = read_result(_old_document())
     assert parsed.health == Health.DEGRADED and parsed.health_reasons == reasons
 
 

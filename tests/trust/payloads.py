@@ -6,6 +6,7 @@ payload live by letting it fire where the repo is trusted (or where plain git ru
 
 from __future__ import annotations
 
+import json
 import shlex
 import subprocess
 from pathlib import Path
@@ -74,7 +75,7 @@ def sweep(
 
 def report(result: SweepResult, name: str) -> RepoReport:
     found = [r for r in result.repos_processed if r.name == name]
-    assert found, f"{name} not processed: {result.model_dump_json(indent=1)}"
+    assert found, f"{name} not processed: {json.dumps(result.document(), indent=1)}"
     return found[0]
 
 

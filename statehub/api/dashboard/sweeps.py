@@ -20,6 +20,7 @@ from statehub.digest import SweepDigest, digest
 from statehub.health import Health
 from statehub.store.events import ProgressEvent
 from statehub.sweep.result import SweepResult
+from statehub.sweep.result_schema import read_result
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ class SweepDocument:
 
 def document_for(event: ProgressEvent) -> SweepDocument:
     try:
-        result: SweepResult | None = SweepResult.model_validate(event.payload)
+        result: SweepResult | None = read_result(event.payload)
         problem = None
     except ValidationError as exc:
         result, problem = None, f"{exc.error_count()} field(s) do not match the current schema"
