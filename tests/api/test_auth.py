@@ -5,14 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from statehub.api import create_app
-from statehub.settings import Settings
+from statehub.settings import Secret, Settings
 from statehub.store import Store
 from testing import ROOT
 from testing.serve import LiveServer, free_port, serve_process, statehub_env
@@ -35,7 +35,7 @@ pytestmark = sqlite_only
 
 @pytest.fixture
 def guarded(settings: Settings, store: Store) -> Iterator[LiveServer]:
-    with_token = settings.model_copy(update={"token": SecretStr(TOKEN)})
+    with_token = replace(settings, token=Secret(TOKEN))
     with LiveServer(create_app(with_token, store)) as server:
         yield server
 
@@ -74,7 +74,7 @@ def test_health_stays_open(guarded: LiveServer) -> None:
 def test_a_token_file_is_read_at_start_up(tmp_path: Path, settings: Settings, store: Store) -> None:
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN + "\n")
-    app = create_app(settings.model_copy(update={"token_file": token_file}), store)
+    app = create_app(replace(settings, token_file=token_file), store)
 
     with LiveServer(app) as server, server.client() as client:
         assert client.get("/repos").status_code == 401

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from statehub.api import create_app
-from statehub.settings import Settings
+from statehub.settings import Secret, Settings
 from statehub.store import Store
 from testing.history import parallel_week
 from testing.serve import LiveServer
@@ -83,7 +83,7 @@ def test_bad_windows_are_422(client: httpx.Client, params: dict[str, str]) -> No
 
 @sqlite_only
 def test_it_needs_the_token(settings: Settings, store: Store) -> None:
-    app = create_app(settings.model_copy(update={"token": SecretStr("s3cret")}), store)
+    app = create_app(replace(settings, token=Secret("s3cret")), store)
     with LiveServer(app) as server, server.client() as http:
         assert http.get("/consistency/cadence").status_code == 401
         ok = http.get("/consistency/cadence", headers={"Authorization": "Bearer s3cret"})

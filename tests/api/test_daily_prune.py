@@ -3,6 +3,7 @@ by default; a fraction of a second here), while it keeps answering."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from statehub.api import create_app
@@ -20,7 +21,7 @@ def test_the_server_prunes_at_start_and_again_each_interval(
     with store.session() as db:
         for days in (200, 100, 1):
             record_sweep(db, triggered_by="activity-core", started_at=now - timedelta(days=days))
-    quick = settings.model_copy(update={"prune_delay_seconds": 0, "prune_interval_seconds": 0.2})
+    quick = replace(settings, prune_delay_seconds=0, prune_interval_seconds=0.2)
     app = create_app(quick, store)
     with LiveServer(app) as server, server.client() as http:
         wait_for(lambda: app.state.pruner.runs >= 2, timeout=30, what="two prunes")

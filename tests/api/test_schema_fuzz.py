@@ -5,17 +5,17 @@ NaN in JSONB and over-long strings that SQLite would take)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import SecretStr
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from statehub.api import create_app
-from statehub.settings import Settings
+from statehub.settings import Secret, Settings
 from statehub.store import Store
 from testing.serve import LiveServer
 
@@ -45,7 +45,7 @@ EXAMPLES = 30
 @pytest.fixture
 def api_schema(settings: Settings, store: Store) -> Iterator[OpenApiSchema]:
     # With a token on, so every request also goes through auth.
-    app = create_app(settings.model_copy(update={"token": SecretStr(TOKEN)}), store)
+    app = create_app(replace(settings, token=Secret(TOKEN)), store)
     with LiveServer(app) as server:
         yield schemathesis.openapi.from_url(f"{server.url}/openapi.json", headers=AUTH)
         # Sweeps started with respond-async finish (and record) before the store closes.

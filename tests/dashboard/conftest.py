@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,7 +53,7 @@ FLEET_STATES: dict[str, tuple[str, ...]] = {
 def settings(settings: Settings) -> Settings:
     # The shared home (tests/fixtures_home.py), with a pool that takes a whole test fleet
     # in one wave.
-    return settings.model_copy(update={"workers": 8})
+    return replace(settings, workers=8)
 
 
 @pytest.fixture

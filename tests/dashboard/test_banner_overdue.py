@@ -3,6 +3,8 @@ cadence + grace — a cadence of six seconds here, so a real sweep goes overdue 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,7 +21,7 @@ pytestmark = [sqlite_only, pytest.mark.browser]
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"cadence_minutes": 0.1, "cadence_grace_minutes": 0})
+    return replace(settings, cadence_minutes=0.1, cadence_grace_minutes=0)
 
 
 def _levels(page: Page) -> list[str]:

@@ -4,6 +4,7 @@ ping became (on hover) — over a real server whose sweeps ping a real loopback 
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 import httpx
 
@@ -29,7 +30,7 @@ def test_with_one_it_names_the_check_without_its_key_and_the_last_ping(
 ) -> None:
     register(store, {"web": fleet_builder.clean("web")})
     with PingCheck(answer="error").serving() as check:
-        pinging = settings.model_copy(update={"ping_url": check.url})
+        pinging = replace(settings, ping_url=check.url)
         with LiveServer(create_app(pinging, store)) as server, server.client() as client:
             sweep(client)
 

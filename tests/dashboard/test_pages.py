@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -118,7 +119,7 @@ def test_a_running_sweep_page_follows_it_until_it_is_recorded(
 ) -> None:
     register(store, {"stuck": fleet_builder.hanging_remote("stuck")}, trusted={"stuck"})
     # Fetches give up after 2 s, so the hanging remote keeps the sweep running that long.
-    quick = settings.model_copy(update={"fetch_timeout": 2.0})
+    quick = replace(settings, fetch_timeout=2.0)
     with LiveServer(create_app(quick, store)) as server, server.client() as client:
         started = client.post("/consistency/sweep/remote-all", headers={"Prefer": "respond-async"})
         assert started.status_code == 202

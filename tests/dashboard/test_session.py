@@ -4,14 +4,14 @@ token, refused for a state-changing request without the dashboard's header."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from statehub.api import create_app
 from statehub.api.auth import COOKIE_NAME, DASHBOARD_HEADER, cookie_value
-from statehub.settings import Settings
+from statehub.settings import Secret, Settings
 from statehub.store import Store
 from testing.serve import LiveServer
 from tests.api.helpers import sqlite_only
@@ -24,7 +24,7 @@ MARK = {DASHBOARD_HEADER: "1"}
 
 @pytest.fixture
 def guarded(settings: Settings, store: Store) -> Iterator[LiveServer]:
-    with_token = settings.model_copy(update={"token": SecretStr(TOKEN)})
+    with_token = replace(settings, token=Secret(TOKEN))
     with LiveServer(create_app(with_token, store)) as server:
         yield server
 

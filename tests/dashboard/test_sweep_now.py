@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -29,7 +30,7 @@ pytestmark = [sqlite_only, pytest.mark.browser]
 def slow_page(browser: Browser, settings: Settings, store: Store) -> Iterator[Page]:
     """The dashboard of a server whose fetches give up after 2 s: a hanging remote
     makes every sweep take that long, long enough to watch its progress."""
-    quick = settings.model_copy(update={"fetch_timeout": 2.0})
+    quick = replace(settings, fetch_timeout=2.0)
     with LiveServer(create_app(quick, store)) as server:
         yield from open_page(browser, server.url)
 

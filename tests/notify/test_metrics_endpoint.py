@@ -7,16 +7,16 @@ and the timer's path, and the collector reads the store, not the server's memory
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from statehub.api import create_app
-from statehub.settings import Settings
+from statehub.settings import Secret, Settings
 from statehub.store import Store
 from statehub.store.events import get_event_by_sweep_id, list_events
 from statehub.store.models import SummaryRow
@@ -234,7 +234,7 @@ def test_it_needs_the_token_unless_public(
     bearer: str | None,
     expected: int,
 ) -> None:
-    locked = settings.model_copy(update={"token": SecretStr("s3cret"), "metrics_public": public})
+    locked = replace(settings, token=Secret("s3cret"), metrics_public=public)
     headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
     with LiveServer(create_app(locked, store)) as live, live.client() as http:
         answer = http.get("/metrics", headers=headers)

@@ -4,6 +4,7 @@ show it, and the watchdog announces an overdue sweep and its return, once each."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -34,7 +35,7 @@ def test_the_server_delivers_what_its_sweeps_announce_and_shows_it(
     fleet_builder: FleetBuilder, settings: Settings, store: Store, hook: Receiver
 ) -> None:
     register(store, {"api": fleet_builder.dirty("api")})
-    notifying = settings.model_copy(update={"notify": hook.apprise_url("alerts")})
+    notifying = replace(settings, notify=hook.apprise_url("alerts"))
     with LiveServer(create_app(notifying, store)) as live, live.client() as client:
         for _ in range(2):
             assert client.post(SWEEP, json={"max_seconds": 60}).status_code == 200

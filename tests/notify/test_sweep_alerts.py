@@ -5,6 +5,7 @@ sweep's health degraded and recovered. SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def hook() -> Iterator[Receiver]:
 
 @pytest.fixture
 def notifying(settings: Settings, hook: Receiver) -> Settings:
-    return settings.model_copy(update={"notify": hook.apprise_url("alerts"), "notify_timeout": 2})
+    return replace(settings, notify=hook.apprise_url("alerts"), notify_timeout=2)
 
 
 class Sweeps:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from pydantic import SecretStr
 from starlette.routing import Mount, Route
 
 from statehub.api import create_app
 from statehub.cli.serve import is_loopback
-from statehub.settings import Settings
+from statehub.settings import Secret, Settings
 from statehub.store import Store
 from testing import ROOT
 from testing.fleet import FleetBuilder, register
@@ -80,7 +80,7 @@ def _is_open(method: str, path: str) -> bool:
 
 @pytest.fixture
 def app(settings: Settings, store: Store) -> FastAPI:
-    return create_app(settings.model_copy(update={"token": SecretStr(TOKEN)}), store)
+    return create_app(replace(settings, token=Secret(TOKEN)), store)
 
 
 @pytest.fixture

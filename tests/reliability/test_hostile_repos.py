@@ -9,6 +9,7 @@ import os
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,7 @@ def test_a_sweep_over_hostile_repos_reports_each_within_its_budget(
         repos["ssh-password"] = _with_remote(b, "ssh-password", url)
     # Both stand-ins are repo-local upload-packs: they run only where the repo is trusted.
     register(store, repos, trusted={"never-answers", "deleted-mid-sweep"})
-    sweeper = Sweeper(settings.model_copy(update={"fetch_timeout": 3, "git_timeout": 5}), store)
+    sweeper = Sweeper(replace(settings, fetch_timeout=3, git_timeout=5), store)
 
     began = time.monotonic()
     result = sweeper.run(SweepRequest(max_seconds=BUDGET, mode=Mode.FIX))

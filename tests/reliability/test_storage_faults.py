@@ -13,6 +13,7 @@ import os
 import stat
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ def test_postgres_stopped_mid_sweep_answers_503_with_the_result_then_recovers(
     fleet_builder: FleetBuilder,
     respond: str,
 ) -> None:
-    settings = settings.model_copy(update={"database_url": pg_url})
+    settings = replace(settings, database_url=pg_url)
     store = Store.open(pg_url)
     register(
         store,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -86,7 +87,7 @@ def test_budget_limited_sweeps_eventually_check_every_repo(
             path = fleet_builder.clean(name)
             fleet_builder.slow_remote(path, 0.8)
             add_repo(db, name=name, path=str(path), trust_repo_config=True)
-    one_at_a_time = Sweeper(settings.model_copy(update={"workers": 1}), store)
+    one_at_a_time = Sweeper(replace(settings, workers=1), store)
 
     checked: set[str] = set()
     sweeps = 0

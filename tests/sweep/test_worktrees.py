@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -130,7 +131,7 @@ def test_worktrees_whose_remote_never_answers_share_one_fetch_timeout(
     worktrees = with_worktrees(fleet_builder, "repo", 3)
     fleet_builder.git(worktrees[0], "remote", "set-url", "origin", silent_remote_url)
     _register(store, worktrees)
-    sweeper = Sweeper(settings.model_copy(update={"fetch_timeout": FETCH_TIMEOUT}), store)
+    sweeper = Sweeper(replace(settings, fetch_timeout=FETCH_TIMEOUT), store)
 
     started = time.monotonic()
     result = sweeper.run(SweepRequest(max_seconds=30))

@@ -5,6 +5,7 @@ hostile repo is reported for what it is."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from statehub.settings import Settings
 from statehub.store import Store
@@ -41,7 +42,7 @@ def test_a_fleet_of_every_vector_is_swept_within_its_budget(
     register(store, "hangs", b.hanging_remote("hangs"), trusted=True)
     register(store, "missing", b.missing("missing"))
     names += ["options", "elsewhere", "hangs", "missing"]
-    sweeper = Sweeper(settings.model_copy(update={"fetch_timeout": 3, "git_timeout": 5}), store)
+    sweeper = Sweeper(replace(settings, fetch_timeout=3, git_timeout=5), store)
 
     began = time.monotonic()
     result = sweep(sweeper, Mode.FIX, seconds=BUDGET)
