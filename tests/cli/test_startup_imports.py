@@ -54,6 +54,8 @@ NEVER = {
     "statehub.cli.commands": "the typer app",
     "statehub.sweep.result_schema": "the sweep writes its document; only readers validate one",
     "testing": "the tests' fixtures never ship",
+    "pydantic": "the settings and the result document are plain dataclasses (issue 15)",
+    "pydantic_core": "the settings and the result document are plain dataclasses (issue 15)",
 }
 # On SQLite (at head, no config file), SQLAlchemy and the ORM's modules too: PostgreSQL's
 # path opens its Store as it always has (statehub.store.sweepstore).
