@@ -17,15 +17,6 @@ from statehub.errors import ConfigError
 from statehub.settings import Settings, environment_values, load_settings
 
 
-@pytest.fixture(autouse=True)
-def _no_statehub_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    # The developer's own STATEHUB_* must not decide these tests.
-    for key in list(os.environ):
-        if key.lower().startswith("statehub_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-
-
 def test_it_reads_each_setting_from_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STATEHUB_WORKERS", "7")
     monkeypatch.setenv("STATEHUB_RETENTION", "12w")

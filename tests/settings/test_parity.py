@@ -10,7 +10,6 @@ the test holds that the old one did accept it, so the list cannot go stale.
 
 from __future__ import annotations
 
-import os
 import socket
 from datetime import timedelta
 from pathlib import Path
@@ -188,14 +187,6 @@ def _plain(value: object) -> object:
 
 
 CASES = [(name, value) for name, values in INPUTS.items() for value in values]
-
-
-@pytest.fixture(autouse=True)
-def _no_statehub_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for key in list(os.environ):
-        if key.lower().startswith("statehub_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
 
 @pytest.mark.parametrize(("name", "value"), CASES, ids=[f"{n}={v!r}" for n, v in CASES])
