@@ -45,7 +45,7 @@ check: setup lint types contracts
 	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 ## check-all: check, and the tests marked slow too (the longest crash, scheduler, CLI and
-## browser scenarios: about 10 more minutes on 2 cores)
+## browser scenarios: about 5 more minutes on 2 cores)
 check-all: setup lint types contracts
 	$(PYTEST) $(PYTEST_ARGS)
 
