@@ -21,7 +21,9 @@ and the sweep-wide environment (``GIT_PAGER``, ``GIT_SSH_COMMAND``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench import sweep_child
 from statehub.git.repoconfig import RepoConfig, load_repo_config
@@ -32,8 +34,9 @@ from statehub.sweep import check
 SWAPPED = ("guard_repo", "load_repo_config")
 
 
-def unguard() -> None:
-    """Swap the hardening's per-repo work out of ``statehub.sweep.check`` (this process)."""
+def replacements() -> dict[str, Callable[..., Any]]:
+    """What ``unguard`` puts in place of each name of ``SWAPPED`` (also for
+    ``bench.trust_pairs_child``, which swaps them in and out repo by repo)."""
     missing = [name for name in SWAPPED if not hasattr(check, name)]
     if missing:
         raise SystemExit(
@@ -49,7 +52,12 @@ def unguard() -> None:
     def own_config_only(git_dir: Path, work_tree: Path | None = None) -> RepoConfig:
         return load_repo_config(git_dir)
 
-    vars(check).update(guard_repo=trusted_guard, load_repo_config=own_config_only)
+    return {"guard_repo": trusted_guard, "load_repo_config": own_config_only}
+
+
+def unguard() -> None:
+    """Swap the hardening's per-repo work out of ``statehub.sweep.check`` (this process)."""
+    vars(check).update(replacements())
 
 
 if __name__ == "__main__":

@@ -76,11 +76,37 @@ def test_the_section_sweeps_both_sides_over_one_fleet(tmp_path: Path) -> None:
 
     section = trust.run(ctx)
 
-    wall, cpu, own = section.rows
-    assert wall.verdict in ("met", "**missed**") and wall.target.startswith("≤ 1.03x")
-    assert cpu.measurement.startswith("… CPU time") and cpu.verdict in ("met", "**missed**")
-    assert own.figure.endswith(" µs") and own.ratio.endswith("x")
+    pairs, parts, wall, cpu = section.rows
+    assert pairs.verdict in ("met", "**missed**") and pairs.target.startswith("≤ 1.03x")
+    assert "20 pairs" in pairs.measurement and "(95 %: " in pairs.ratio
+    assert parts.figure.startswith("+") and parts.figure.endswith(" µs")
+    # The whole sweeps are shown for what they are, with no verdict of their own.
+    assert wall.verdict == cpu.verdict == "" and "pairs " in wall.ratio
     assert set(section.samples) == set(trust.CHILDREN)
-    head, _, without_counts = section.notes[0].rpartition("; without ")
-    assert head.rpartition("alike: with ")[2] == without_counts.rstrip(".")
-    assert "errors 0" in without_counts
+    counts = section.notes[-1].partition("alike: ")[2]
+    per_repo, whole = counts.removeprefix("per repo, ").split("; whole sweeps, ")
+    with_, without = per_repo.split("; without ")
+    assert with_ == "with " + without and "error" not in without
+    assert whole.partition("; without ")[0] == "with " + whole.partition("; without ")[2][:-1]
+    assert "errors 0" in whole
+
+
+def test_back_to_back_checks_each_repo_on_both_sides(tmp_path: Path) -> None:
+    """The held figure's child: one real check per side per repo and pass, and a repo whose
+    config names a program is flagged by the shipped side only."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    flagged, plain = _clean_clone(tmp_path / "a"), _clean_clone(tmp_path / "b")
+    _git("config", "core.pager", "touch pager-ran", cwd=flagged)
+    home = tmp_path / "home"
+    repos = [FleetRepo(0, "a", flagged, "clean"), FleetRepo(1, "b", plain, "clean")]
+    prepare_home(home, repos).dispose()
+    env = {**statehub_env(home), "PYTHONPATH": str(REPO)}
+
+    pairs = trust.back_to_back(env, [flagged, plain], passes=2)
+
+    assert (pairs.count, pairs.passes) == (4, 2)
+    assert pairs.verdicts == {"with": {"needs_action": 1, "clean": 1}, "without": {"clean": 2}}
+    assert pairs.per_repo("with") > 0 and pairs.per_repo("without") > 0
+    assert pairs.low <= pairs.ratio <= pairs.high
+    assert not (flagged / "pager-ran").exists()
