@@ -117,8 +117,8 @@ def run(ctx: BenchContext) -> Section:
         "classified, the programs they name neutralised through command-scope config on its "
         "git, its submodules' configs read). Without: the same engine with the hardening's "
         "per-repo work swapped out in the measuring process only (`bench.unguarded_child`: "
-        "`guard_repo` called as for a repo whose config the user trusts, `load_repo_config` "
-        "not given the work tree, so no look for `.gitmodules`); both still read each repo's "
+        "`guard_repo` called as for a repo whose config the user trusts: no `hooks/` listing, "
+        "no look for `.gitmodules`, no command-scope config); both still read each repo's "
         "own config, and the user's once per sweep."
     )
     section.notes.append(

@@ -3,15 +3,12 @@
 switch: nothing in ``statehub`` can turn the hardening off; this child swaps two names in
 ``statehub.sweep.check`` for its own process only.
 
-What it removes, repo by repo (statehub/git/trust.py, repoconfig.py):
-
-* ``guard_repo`` runs every repo down the path of a repo whose config the user trusts
-  (``trusted=True``): no listing of ``hooks/``, no classification of the repo's config
-  entries, no command-scope config (``GIT_CONFIG_COUNT`` …) on its git, no
-  ``--upload-pack``/``--receive-pack``;
-* ``load_repo_config`` is not given the work tree, so it reads no submodule checked out there
-  (no look for ``.gitmodules``): only the hardening uses submodules' configs. (Absorbed ones,
-  under ``modules/``, are still read; the bench fleet has none.)
+What it removes, repo by repo (statehub/git/trust.py): ``guard_repo`` runs every repo down
+the path of a repo whose config the user trusts (``trusted=True``): no listing of ``hooks/``,
+no look for ``.gitmodules`` and no reading of the submodules it lists, no classification of
+the repo's config entries, no command-scope config (``GIT_CONFIG_COUNT`` …) on its git, no
+``--upload-pack``/``--receive-pack``. (``load_repo_config`` still reads the configs of
+submodules absorbed under ``modules/``, on both sides; the bench fleet has none.)
 
 What stays, because today's engine needs it without the hardening too: reading the repo's own
 config (remotes, and the branch → upstream map the ref-file reader of issue 15 uses), the
@@ -26,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from bench import sweep_child
-from statehub.git.repoconfig import RepoConfig, load_repo_config
+from statehub.git.repoconfig import RepoConfig
 from statehub.git.trust import RepoGuard, SweepTrust, guard_repo
 from statehub.sweep import check
 
-# The names check._prepare calls; a rename there must fail this child, not measure nothing.
-SWAPPED = ("guard_repo", "load_repo_config")
+# The name check._prepare calls; a rename there must fail this child, not measure nothing.
+SWAPPED = ("guard_repo",)
 
 
 def replacements() -> dict[str, Callable[..., Any]]:
@@ -49,10 +46,7 @@ def replacements() -> dict[str, Callable[..., Any]]:
     ) -> RepoGuard:
         return guard_repo(config, work_tree, trust=trust, trusted=True)
 
-    def own_config_only(git_dir: Path, work_tree: Path | None = None) -> RepoConfig:
-        return load_repo_config(git_dir)
-
-    return {"guard_repo": trusted_guard, "load_repo_config": own_config_only}
+    return {"guard_repo": trusted_guard}
 
 
 def unguard() -> None:

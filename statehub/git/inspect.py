@@ -198,7 +198,7 @@ def inspect_repo(
         raise InspectError(f"unexpected git output: {exc}") from exc
     local = None
     if refs_from_files:
-        config = load_repo_config(git_dir, path) if config is None else config
+        config = load_repo_config(git_dir) if config is None else config
         local = read_local_refs(config, outside_keys)
     # The checked-out branch is counted by status; those checked out elsewhere are dropped.
     skip = set(elsewhere)

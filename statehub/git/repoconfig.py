@@ -348,30 +348,6 @@ def _module_git_dirs(common: Path) -> Iterator[Path]:
             )
 
 
-def _embedded_git_dirs(work_tree: Path, depth: int = 0) -> Iterator[Path]:
-    """Submodules checked out with a ``.git`` of their own, found through ``.gitmodules``."""
-    if depth >= _MAX_SUBMODULE_DEPTH:
-        return
-    path = os.path.join(work_tree, ".gitmodules")
-    # Nearly every repo has none: os.access says so without the exception a failed open
-    # raises (the open that follows, for the few that have one, reads it as before).
-    text = _read_small(path) if os.access(path, os.F_OK) else None
-    if text is None:
-        return
-    try:
-        entries = parse_config(text)
-    except ConfigSyntaxError:
-        return
-    for entry in entries:
-        section, _, leaf = entry.parts
-        if section != "submodule" or leaf != "path" or not entry.value:
-            continue
-        sub_tree = work_tree / entry.value
-        if (sub_tree / ".git").is_dir():
-            yield sub_tree / ".git"
-            yield from _embedded_git_dirs(sub_tree, depth + 1)
-
-
 def _listing(folder: Path) -> frozenset[str]:
     try:
         return frozenset(os.listdir(folder))
@@ -379,11 +355,14 @@ def _listing(folder: Path) -> frozenset[str]:
         return frozenset()
 
 
-def load_repo_config(git_dir: Path, work_tree: Path | None = None) -> RepoConfig:
-    """Everything the repo at ``git_dir`` (and ``work_tree``) configures for itself.
+def load_repo_config(git_dir: Path) -> RepoConfig:
+    """Everything the repo at ``git_dir`` configures for itself, with the configs of the
+    submodules absorbed under its ``modules/``.
 
     One directory listing of the git dir says which of the optional files exist, so a
-    plain clone costs that listing, its config and a look for ``.gitmodules``.
+    plain clone costs that listing and its config. Submodules checked out in the work tree
+    are found through ``.gitmodules`` by ``statehub.git.submodules``, the one walk that
+    decides what status may recurse into: only a repo whose config is not trusted needs it.
     """
     present = _listing(git_dir)
     common = common_dir_of(git_dir, present)
@@ -392,9 +371,7 @@ def load_repo_config(git_dir: Path, work_tree: Path | None = None) -> RepoConfig
     main = _load_one(git_dir, "repo", common)
     submodule_entries: list[ConfigEntry] = []
     problems = list(main.problems)
-    sub_dirs = list(_module_git_dirs(common)) if "modules" in common_present else []
-    if work_tree is not None:
-        sub_dirs.extend(_embedded_git_dirs(work_tree))
+    sub_dirs = _module_git_dirs(common) if "modules" in common_present else ()
     for sub_dir in sub_dirs:
         sub = _load_one(sub_dir, "submodule")
         submodule_entries.extend(sub.entries)

@@ -122,7 +122,7 @@ class _Repo:
 
 def _prepare(path: Path, plan: CheckPlan, trust_config: bool) -> _Repo:
     """The repo's config, its environment for every git call."""
-    config = load_repo_config(find_git_dir(path), path)
+    config = load_repo_config(find_git_dir(path))
     elsewhere = config.worktree
     if elsewhere is not None and os.path.realpath(elsewhere) != os.path.realpath(path):
         # git would read and write that tree instead of the registered one.

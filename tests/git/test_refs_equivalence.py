@@ -261,7 +261,7 @@ def test_a_branch_checked_out_elsewhere_does_not_call_for_git(
 
 
 def _asks_git(path: Path, counted: CountedGit, reason: str, **kwargs: object) -> None:
-    config = load_repo_config(path / ".git", path)
+    config = load_repo_config(path / ".git")
     outside = kwargs.get("outside_keys", ())
     found = read_local_refs(config, outside)  # type: ignore[arg-type]
     assert isinstance(found, RefsUnknown), found
@@ -316,7 +316,7 @@ def test_a_name_git_would_shorten_otherwise_asks_git(clone: Path, counted: Count
 
 
 def test_branches_come_in_for_each_ref_order(clone: Path) -> None:
-    found = read_local_refs(load_repo_config(clone / ".git", clone))
+    found = read_local_refs(load_repo_config(clone / ".git"))
     assert isinstance(found, LocalRefs)
     assert [b.name for b in found.branches] == ["alpha", "main", "zz"]
 

@@ -32,7 +32,7 @@ def _gits_own(repo: Path) -> list[tuple[str, str | None]]:
 
 
 def _ours(repo: Path) -> list[tuple[str, str | None]]:
-    config = load_repo_config(repo / ".git", repo)
+    config = load_repo_config(repo / ".git")
     return [(e.key, e.value) for e in config.entries]
 
 
@@ -66,7 +66,7 @@ def test_includes_are_followed_where_and_as_git_follows_them(
     # A cycle git refuses outright is bounded here, not followed for ever.
     with (repo / ".git" / "config").open("a") as file:
         file.write(f"[include]\n\tpath = {tmp_path}/loop.cfg\n")
-    config = load_repo_config(repo / ".git", repo)
+    config = load_repo_config(repo / ".git")
     assert any("nests too deep" in problem for problem in config.problems)
 
 
@@ -80,7 +80,7 @@ def test_worktree_config_and_a_linked_worktree(fleet_builder: FleetBuilder, tmp_
 
     for tree in (repo, linked):
         git_dir = Path(_git(tree, "rev-parse", "--absolute-git-dir").strip())
-        config = load_repo_config(git_dir, tree)
+        config = load_repo_config(git_dir)
         assert [(e.key, e.value) for e in config.entries] == _gits_own(tree)
         assert config.common_dir == repo / ".git"
     assert config.get("core.fsmonitor") == "/linked/tree"
@@ -96,7 +96,7 @@ def test_remotes_upstream_worktree_and_bare(fleet_builder: FleetBuilder) -> None
     (repo / ".git" / "remotes").mkdir()
     (repo / ".git" / "remotes" / "legacy").write_text("URL: /srv/legacy.git\n")
 
-    config = load_repo_config(repo / ".git", repo)
+    config = load_repo_config(repo / ".git")
 
     remotes = config.remotes()
     assert remotes["mirror"] == ("/srv/mirror.git", "/srv/second.git")
@@ -105,7 +105,7 @@ def test_remotes_upstream_worktree_and_bare(fleet_builder: FleetBuilder) -> None
     assert config.upstream("nothing") is None
     assert config.worktree is None and config.bare is False
     _git(repo, "config", "core.worktree", "../elsewhere")
-    assert load_repo_config(repo / ".git", repo).worktree == repo / "elsewhere"
+    assert load_repo_config(repo / ".git").worktree == repo / "elsewhere"
 
 
 def test_submodule_configs_are_read_too(fleet_builder: FleetBuilder) -> None:
@@ -115,7 +115,7 @@ def test_submodule_configs_are_read_too(fleet_builder: FleetBuilder) -> None:
     _git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "--quiet", str(lib), "a/lib")
     _git(repo / "a" / "lib", "config", "filter.sub.clean", "/from/the/submodule")
 
-    config = load_repo_config(repo / ".git", repo)
+    config = load_repo_config(repo / ".git")
 
     [entry] = [e for e in config.submodule_entries if e.key == "filter.sub.clean"]
     assert entry.value == "/from/the/submodule" and entry.scope == "submodule"

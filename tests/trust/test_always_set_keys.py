@@ -135,9 +135,7 @@ def test_a_hook_written_after_the_listing_does_not_run(
     repo = fleet_builder.behind("late-hook")
     env = git_environment()
     sweep_trust = SweepTrust.build(env, UserConfig.read(env))
-    guard = guard_repo(
-        load_repo_config(find_git_dir(repo), repo), repo, trust=sweep_trust, trusted=False
-    )
+    guard = guard_repo(load_repo_config(find_git_dir(repo)), repo, trust=sweep_trust, trusted=False)
     assert guard.env is sweep_trust.plain_env
     hooks = repo / ".git" / "hooks"
     hooks.mkdir(exist_ok=True)

@@ -34,7 +34,7 @@ def _sweep_trust() -> SweepTrust:
 
 def _guard(repo: Path, sweep_trust: SweepTrust) -> tuple[RepoGuard, dict[str, str]]:
     """The guard of ``repo``, and the environment the full path builds for it."""
-    config = load_repo_config(find_git_dir(repo), repo)
+    config = load_repo_config(find_git_dir(repo))
     pairs = neutralising_config(config, sweep_trust.user, submodules=find_submodules(repo))
     full = with_command_config(sweep_trust.env, pairs)
     return guard_repo(config, repo, trust=sweep_trust, trusted=False), full

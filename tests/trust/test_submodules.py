@@ -31,7 +31,7 @@ COMMIT = ("-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet")
 def _guard(repo: Path, *, trusted: bool = False) -> tuple[RepoGuard, SweepTrust]:
     env = git_environment()
     sweep_trust = SweepTrust.build(env, UserConfig.read(env))
-    config = load_repo_config(find_git_dir(repo), repo)
+    config = load_repo_config(find_git_dir(repo))
     return guard_repo(config, repo, trust=sweep_trust, trusted=trusted), sweep_trust
 
 
@@ -195,3 +195,34 @@ def test_a_trusted_repo_is_unchanged(fleet_builder: FleetBuilder, payloads: Payl
     assert guard.env is sweep_trust.env
     _status(repo, guard.status_args, guard.env)
     assert payloads.fired() == ["clean"]  # its own programs run, as the opt-in says
+
+
+def test_a_listed_submodule_with_a_git_dir_of_its_own_is_read_and_its_filter_neutralised(
+    fleet_builder: FleetBuilder, payloads: Payloads
+) -> None:
+    """Not absorbed under ``.git/modules``: ``sub/.git`` is a directory. The submodule walk
+    is the only reader of its config (the repo's own reader reads ``modules/`` alone)."""
+    repo = fleet_builder.clean("own-git-dir")
+    sub = _repo_in(repo, "sub")
+    git(repo, "config", "--file", ".gitmodules", "submodule.sub.path", "sub")
+    git(repo, "config", "--file", ".gitmodules", "submodule.sub.url", "./sub")
+    git(repo, "add", ".gitmodules")
+    git(repo, *COMMIT, "-m", "sub, listed")
+    assert (sub / ".git").is_dir()
+    _filter(sub / ".git", payloads)
+    (sub / "notes.txt").touch()  # same content, new mtime: status reads it through the filter
+
+    guard, _ = _guard(repo)
+
+    assert guard.status_args == STATUS_ARGS_BY_CONFIG  # its config was read: looked into
+    [shown] = [line for line in guard.untrusted if line.startswith("filter.evil.clean=")]
+    assert shown.endswith("(sub/.git/config)")
+    assert _status(repo, guard.status_args, guard.env).modified == 0
+    (sub / "notes.txt").write_text("an edit inside the submodule\n")
+    assert _status(repo, guard.status_args, guard.env).modified == 1
+    assert payloads.fired() == []
+    # Live: with the content back as committed, the arguments and environment a trusted
+    # repo gets read it through the filter.
+    (sub / "notes.txt").write_text("notes\n")
+    _status(repo, STATUS_ARGS, git_environment())
+    assert payloads.fired() == ["clean"]
