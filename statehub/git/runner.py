@@ -10,7 +10,9 @@ Every git process:
 * has a timeout and a working directory;
 * is reaped the moment it exits: on Linux a pidfd wakes the waiting thread,
   where ``Popen.communicate(timeout=…)`` polls ``waitpid`` with sleeps that cost
-  about a millisecond per call (two calls per repo, every repo, every sweep).
+  about a millisecond per call (two calls per repo, every repo, every sweep);
+* when it talks to a remote (``network``), keeps the niceness of the thread that started it
+  where the kernel schedules sessions as groups (``_keep_niceness``).
 """
 
 from __future__ import annotations
@@ -97,8 +99,13 @@ def run_git(
     cwd: Path | str,
     timeout: float,
     env: dict[str, str] | None = None,
+    network: bool = False,
 ) -> GitResult:
-    """Run ``git ARGS`` in ``cwd``; raise GitTimeout (group killed) after ``timeout`` seconds."""
+    """Run ``git ARGS`` in ``cwd``; raise GitTimeout (group killed) after ``timeout`` seconds.
+
+    ``network``: a fetch or a push, which runs long and starts helpers (an upload-pack, ssh):
+    its session is given the calling thread's niceness (``_keep_niceness``).
+    """
     if timeout <= 0:
         raise GitTimeout(args, timeout)
     env = env if env is not None else git_environment()
@@ -111,6 +118,8 @@ def run_git(
             _which_git.cache_clear()
             proc = _spawn(args, cwd, env, pipes)
         pipes.close_child_ends()
+        if network:
+            _keep_niceness(proc.pid)
         try:
             stdout, stderr = _communicate(proc, pipes, deadline)
         except subprocess.TimeoutExpired:
@@ -175,6 +184,46 @@ def _spawn(
         stderr=pipes.stderr_w,
         start_new_session=True,
     )
+
+
+def _keep_niceness(pid: int) -> None:
+    """Give the session ``pid`` leads the calling thread's niceness, where sessions are
+    scheduling groups.
+
+    With the kernel's autogroups (``kernel.sched_autogroup_enabled``, the default on desktop
+    kernels, for processes outside a cgroup of their own), every session is one group and
+    groups share the CPUs equally whatever their members' niceness. A git started in a
+    session of its own (so that a timeout kills its whole group) then weighs as much as
+    the API's process, all of its threads together, and 32 fetches 32 times as much: the
+    sweep's niceness (statehub/sweep/engine.py) counted for nothing. Writing the niceness
+    to the session's ``/proc/<pid>/autogroup`` gives it back (raising it needs no
+    privilege). Measured in ``bench.abtest --api``: ``GET /health`` p99 during a fetching
+    sweep 49-61 ms before, 14 ms after (bench/findings.md). Only for fetches and pushes: the
+    write costs about 25 µs, a tenth of a local status call's own cost, while those are
+    over in a few milliseconds anyway.
+    """
+    if not _autogroups():
+        return
+    try:
+        niceness = os.getpriority(os.PRIO_PROCESS, 0)  # on Linux, the calling thread's
+        if niceness <= 0:
+            return
+        fd = os.open(f"/proc/{pid}/autogroup", os.O_WRONLY)
+        try:
+            os.write(fd, str(niceness).encode())
+        finally:
+            os.close(fd)
+    except OSError:
+        pass  # already gone, or a kernel that refuses: scheduled as before
+
+
+@functools.cache
+def _autogroups() -> bool:
+    try:
+        with open("/proc/sys/kernel/sched_autogroup_enabled", "rb") as flag:
+            return flag.read().strip() == b"1"
+    except OSError:
+        return False  # not Linux, or a kernel without autogroups
 
 
 @functools.lru_cache(maxsize=16)

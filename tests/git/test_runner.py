@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from statehub.git.runner import GitTimeout, git_environment, run_git
+from statehub.git.runner import GitResult, GitTimeout, git_environment, run_git
 from testing.processes import read_pids, survivors
 
 
@@ -55,6 +56,51 @@ def test_git_runs_in_its_own_session(tmp_path: Path) -> None:
     result = run_git(_alias(tmp_path, "cat /proc/$$/stat\n"), cwd=tmp_path, timeout=10)
     session = int(result.stdout.decode().rpartition(")")[2].split()[3])
     assert session != os.getsid(0)
+
+
+def _autogroups() -> bool:
+    flag = Path("/proc/sys/kernel/sched_autogroup_enabled")
+    return flag.exists() and flag.read_text().strip() == "1"
+
+
+def _session_group_from_a_niced_thread(tmp_path: Path, *, network: bool) -> str:
+    """What ``/proc/self/autogroup`` says inside git's session, git started with ``network``
+    from a thread at niceness 10 (as a sweep's are). The probe waits for a niceness other
+    than 0 to appear, up to 5 s, so that it does not read before the runner has written."""
+    probe = _alias(
+        tmp_path,
+        "i=0\n"
+        "while grep -q ' nice 0$' /proc/self/autogroup && [ $i -lt 500 ]; do\n"
+        "  i=$((i + 1)); sleep 0.01\n"
+        "done\n"
+        "cat /proc/self/autogroup\n",
+    )
+    results: list[GitResult] = []
+
+    def niced() -> None:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        results.append(run_git(probe, cwd=tmp_path, timeout=30, network=network))
+
+    thread = threading.Thread(target=niced)
+    thread.start()
+    thread.join()
+    [result] = results
+    assert result.ok, result.stderr
+    return result.stdout.decode().strip()
+
+
+@pytest.mark.skipif(not _autogroups(), reason="the kernel does not group sessions (autogroup)")
+def test_a_fetch_or_push_keeps_its_threads_niceness_in_its_own_session(tmp_path: Path) -> None:
+    # The session is a scheduling group of its own: without the runner's write it would
+    # weigh as much as the whole State Hub process, niced or not.
+    assert _session_group_from_a_niced_thread(tmp_path, network=True).endswith(" nice 10")
+
+
+@pytest.mark.skipif(not _autogroups(), reason="the kernel does not group sessions (autogroup)")
+def test_a_local_call_leaves_its_session_as_the_kernel_made_it(tmp_path: Path) -> None:
+    probe = _alias(tmp_path, "cat /proc/self/autogroup\n")
+    result = run_git(probe, cwd=tmp_path, timeout=10)  # niceness 0, no network: no write
+    assert result.ok and result.stdout.decode().strip().endswith(" nice 0")
 
 
 def test_stdin_is_closed(tmp_path: Path) -> None:

@@ -1,15 +1,26 @@
 """How many repos a sweep keeps in flight, how many run local git at once, and at what CPU
-priority its threads (and so their git) run."""
+priority its threads and their git run (a fetch's session too, where sessions are groups)."""
 
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
-from statehub.sweep.engine import LOCAL_GIT_PER_CPU, SWEEP_NICENESS, _lower_priority, pool_sizes
+from statehub.store import Store
+from statehub.sweep.engine import (
+    LOCAL_GIT_PER_CPU,
+    SWEEP_NICENESS,
+    Sweeper,
+    _lower_priority,
+    pool_sizes,
+)
+from statehub.sweep.request import SweepRequest
+from testing.fleet import FleetBuilder, register
 
 
 @pytest.fixture
@@ -46,3 +57,37 @@ def test_sweep_threads_run_niced_and_leave_the_caller_alone() -> None:
 
     assert seen == [max(before, SWEEP_NICENESS)]
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
+
+
+def _autogroups() -> bool:
+    flag = Path("/proc/sys/kernel/sched_autogroup_enabled")
+    return flag.exists() and flag.read_text().strip() == "1"
+
+
+@pytest.mark.skipif(not _autogroups(), reason="the kernel does not group sessions (autogroup)")
+def test_a_sweeps_fetch_runs_at_the_sweeps_niceness_in_its_own_session(
+    fleet_builder: FleetBuilder, store: Store, sweeper: Sweeper
+) -> None:
+    """Where every session is a scheduling group, a fetch's session (git fetch, and the
+    upload-pack it starts for a remote on this machine) gets the sweep's niceness."""
+    repo = fleet_builder.clean("fetched")
+    seen = fleet_builder.remotes / "autogroup.txt"
+    script = fleet_builder.remotes / "report-autogroup.sh"
+    script.write_text(
+        "#!/bin/sh\n"
+        # Wait (up to 5 s) for the runner's write, which follows the fetch's start.
+        "i=0\n"
+        "while grep -q ' nice 0$' /proc/self/autogroup && [ $i -lt 500 ]; do\n"
+        "  i=$((i + 1)); sleep 0.01\n"
+        "done\n"
+        f"cat /proc/self/autogroup > {shlex.quote(str(seen))}\n"
+        'exec git-upload-pack "$@"\n'
+    )
+    script.chmod(0o755)
+    fleet_builder.git(repo, "config", "remote.origin.uploadpack", shlex.quote(str(script)))
+    register(store, {"fetched": repo}, trusted={"fetched"})  # its upload-pack may run
+
+    result = sweeper.run(SweepRequest(max_seconds=60, triggered_by="test"))
+
+    assert result.repos_processed + result.skipped_clean == ["fetched"]
+    assert seen.read_text().strip().endswith(f" nice {SWEEP_NICENESS}")
