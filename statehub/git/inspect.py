@@ -276,7 +276,7 @@ def fetch_all(
             program = (upload_packs or {}).get(name)
             options = (f"--upload-pack={program}",) if program else ()
             args = (*FETCH_ARGS, *options, "--", name)
-            result = run_git(args, cwd=path, timeout=left, env=git_env, network=True)
+            result = run_git(args, cwd=path, timeout=left, env=git_env)
         except GitTimeout:
             message = f"fetch timed out after {timeout:g}s"
             return FetchOutcome(ok=False, timed_out=True, message=message, failed=tuple(failed))
@@ -374,8 +374,7 @@ def push_branch(
     ref = f"refs/heads/{branch}"
     options = (f"--receive-pack={program}",) if program else ()
     args = ("push", "--quiet", "--no-recurse-submodules", *options, remote, f"{ref}:{ref}")
-    left = deadline - time.monotonic()
-    return run_git(args, cwd=path, timeout=left, env=git_env, network=True)
+    return run_git(args, cwd=path, timeout=deadline - time.monotonic(), env=git_env)
 
 
 def _pushes_here(path: Path, remote: str, deadline: float, git_env: dict[str, str]) -> bool:

@@ -11,8 +11,8 @@ Every git process:
 * is reaped the moment it exits: on Linux a pidfd wakes the waiting thread,
   where ``Popen.communicate(timeout=…)`` polls ``waitpid`` with sleeps that cost
   about a millisecond per call (two calls per repo, every repo, every sweep);
-* when it talks to a remote (``network``), keeps the niceness of the thread that started it
-  where the kernel schedules sessions as groups (``_keep_niceness``).
+* keeps the niceness of the thread that started it where the kernel schedules each session
+  as a group of its own (``_keep_niceness``).
 """
 
 from __future__ import annotations
@@ -99,13 +99,8 @@ def run_git(
     cwd: Path | str,
     timeout: float,
     env: dict[str, str] | None = None,
-    network: bool = False,
 ) -> GitResult:
-    """Run ``git ARGS`` in ``cwd``; raise GitTimeout (group killed) after ``timeout`` seconds.
-
-    ``network``: a fetch or a push, which runs long and starts helpers (an upload-pack, ssh):
-    its session is given the calling thread's niceness (``_keep_niceness``).
-    """
+    """Run ``git ARGS`` in ``cwd``; raise GitTimeout (group killed) after ``timeout`` seconds."""
     if timeout <= 0:
         raise GitTimeout(args, timeout)
     env = env if env is not None else git_environment()
@@ -118,8 +113,7 @@ def run_git(
             _which_git.cache_clear()
             proc = _spawn(args, cwd, env, pipes)
         pipes.close_child_ends()
-        if network:
-            _keep_niceness(proc.pid)
+        _keep_niceness(proc.pid)
         try:
             stdout, stderr = _communicate(proc, pipes, deadline)
         except subprocess.TimeoutExpired:
@@ -198,9 +192,9 @@ def _keep_niceness(pid: int) -> None:
     sweep's niceness (statehub/sweep/engine.py) counted for nothing. Writing the niceness
     to the session's ``/proc/<pid>/autogroup`` gives it back (raising it needs no
     privilege). Measured in ``bench.abtest --api``: ``GET /health`` p99 during a fetching
-    sweep 49-61 ms before, 14 ms after (bench/findings.md). Only for fetches and pushes: the
-    write costs about 25 µs, a tenth of a local status call's own cost, while those are
-    over in a few milliseconds anyway.
+    sweep 47-61 ms before, 13-20 ms after; the sweeps themselves no slower (bench/findings.md).
+    The write costs about 25 µs of a sweep thread's CPU; a thread at niceness 0 (the API's,
+    the doctor's) makes none.
     """
     if not _autogroups():
         return

@@ -63,10 +63,10 @@ def _autogroups() -> bool:
     return flag.exists() and flag.read_text().strip() == "1"
 
 
-def _session_group_from_a_niced_thread(tmp_path: Path, *, network: bool) -> str:
-    """What ``/proc/self/autogroup`` says inside git's session, git started with ``network``
-    from a thread at niceness 10 (as a sweep's are). The probe waits for a niceness other
-    than 0 to appear, up to 5 s, so that it does not read before the runner has written."""
+def _session_group_from_a_niced_thread(tmp_path: Path) -> str:
+    """What ``/proc/self/autogroup`` says inside git's session, git started from a thread at
+    niceness 10 (as a sweep's are). The probe waits for a niceness other than 0 to appear, up
+    to 5 s, so that it does not read before the runner has written."""
     probe = _alias(
         tmp_path,
         "i=0\n"
@@ -79,7 +79,7 @@ def _session_group_from_a_niced_thread(tmp_path: Path, *, network: bool) -> str:
 
     def niced() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-        results.append(run_git(probe, cwd=tmp_path, timeout=30, network=network))
+        results.append(run_git(probe, cwd=tmp_path, timeout=30))
 
     thread = threading.Thread(target=niced)
     thread.start()
@@ -90,16 +90,18 @@ def _session_group_from_a_niced_thread(tmp_path: Path, *, network: bool) -> str:
 
 
 @pytest.mark.skipif(not _autogroups(), reason="the kernel does not group sessions (autogroup)")
-def test_a_fetch_or_push_keeps_its_threads_niceness_in_its_own_session(tmp_path: Path) -> None:
+def test_git_keeps_its_threads_niceness_in_its_own_session(tmp_path: Path) -> None:
     # The session is a scheduling group of its own: without the runner's write it would
     # weigh as much as the whole State Hub process, niced or not.
-    assert _session_group_from_a_niced_thread(tmp_path, network=True).endswith(" nice 10")
+    assert _session_group_from_a_niced_thread(tmp_path).endswith(" nice 10")
 
 
 @pytest.mark.skipif(not _autogroups(), reason="the kernel does not group sessions (autogroup)")
-def test_a_local_call_leaves_its_session_as_the_kernel_made_it(tmp_path: Path) -> None:
+def test_a_call_from_a_thread_at_niceness_0_leaves_its_session_as_it_was(
+    tmp_path: Path,
+) -> None:
     probe = _alias(tmp_path, "cat /proc/self/autogroup\n")
-    result = run_git(probe, cwd=tmp_path, timeout=10)  # niceness 0, no network: no write
+    result = run_git(probe, cwd=tmp_path, timeout=10)  # this thread: niceness 0, no write
     assert result.ok and result.stdout.decode().strip().endswith(" nice 0")
 
 
