@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import sqlite3
 import subprocess
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 
@@ -51,3 +53,54 @@ def describe(postgres_version: str | None = None) -> list[tuple[str, str]]:
 
 def load_text(load: tuple[float, float, float]) -> str:
     return " / ".join(f"{v:.2f}" for v in load) + " (1 / 5 / 15 min)"
+
+
+@dataclass(frozen=True)
+class CpuClock:
+    """CPU seconds at one moment: the whole machine's busy time (every process, from
+    ``/proc/stat``), the time the hypervisor gave away (steal), and this process's own with
+    the children it has reaped (the bench's sweeps, git, servers it started)."""
+
+    machine: float
+    steal: float
+    own: float
+
+    @classmethod
+    def now(cls) -> CpuClock | None:
+        try:
+            with open("/proc/stat", encoding="ascii") as stat:
+                fields = stat.readline().split()
+        except OSError:
+            return None  # not Linux
+        ticks = os.sysconf("SC_CLK_TCK")
+        # user nice system idle iowait irq softirq steal …
+        user, nice, system, _, _, irq, softirq, steal = (int(f) for f in fields[1:9])
+        own = sum(
+            usage.ru_utime + usage.ru_stime
+            for usage in (
+                resource.getrusage(resource.RUSAGE_SELF),
+                resource.getrusage(resource.RUSAGE_CHILDREN),
+            )
+        )
+        return cls((user + nice + system + irq + softirq) / ticks, steal / ticks, own)
+
+
+@dataclass(frozen=True)
+class OtherWork:
+    """What ran on the machine beside the bench between two clocks."""
+
+    cpu_seconds: float  # busy CPU time outside the bench's process tree
+    steal_seconds: float
+    share: float  # of all the CPUs' time over the run
+
+    @classmethod
+    def between(cls, start: CpuClock, end: CpuClock, wall: float, cpus: int) -> OtherWork:
+        other = max(0.0, (end.machine - start.machine) - (end.own - start.own))
+        steal = end.steal - start.steal
+        return cls(other, steal, (other + steal) / max(wall * cpus, 1e-9))
+
+    def text(self) -> str:
+        return (
+            f"{self.cpu_seconds:.0f} CPU-seconds, and {self.steal_seconds:.0f} s taken by the "
+            f"hypervisor (steal): {self.share:.0%} of the CPUs' time"
+        )
