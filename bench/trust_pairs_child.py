@@ -66,6 +66,11 @@ def main() -> None:
         deadline=Deadline.after(3600),
         trust=_sweep_trust(sweep_git_environment(fetch=False), settings.git_timeout),
     )
+    print(json.dumps(_pairs(paths, plan, args.passes)))
+
+
+def _pairs(paths: list[str], plan: CheckPlan, passes: int) -> dict[str, Any]:
+    """Every repo of ``paths`` checked on both sides in a row, ``passes`` times over."""
     shipped = {name: getattr(check, name) for name in unguarded_child.SWAPPED}
     swaps = {"with": shipped, "without": unguarded_child.replacements()}
     sides = {name: Side() for name in SIDES}
@@ -73,7 +78,7 @@ def main() -> None:
     for path in paths[:WARMUP]:
         for name in SIDES:
             _check(path, plan, swaps[name])
-    for number in range(args.passes):
+    for number in range(passes):
         for side in sides.values():
             side.own.append(0.0)
             side.git.append(0.0)
@@ -82,14 +87,13 @@ def main() -> None:
             pair = {}
             for name in order:
                 own, git, verdict = _check(path, plan, swaps[name])
-                side = sides[name]
-                side.own[-1] += own
-                side.git[-1] += git
+                sides[name].own[-1] += own
+                sides[name].git[-1] += git
                 pair[name] = own + git
                 if number == 0:
-                    side.verdicts[verdict] += 1
+                    sides[name].verdicts[verdict] += 1
             differences.append(pair["with"] - pair["without"])
-    print(json.dumps(_document(sides, differences, len(paths), args.passes)))
+    return _document(sides, differences, len(paths), passes)
 
 
 def _check(path: str, plan: CheckPlan, names: dict[str, Any]) -> tuple[float, float, str]:

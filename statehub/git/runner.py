@@ -202,6 +202,8 @@ def _keep_niceness(pid: int) -> None:
         niceness = os.getpriority(os.PRIO_PROCESS, 0)  # on Linux, the calling thread's
         if niceness <= 0:
             return
+        # Not reaped yet (run_git reaps it later), so ``pid`` is still this child's: a zombie
+        # keeps its pid until it is waited for.
         fd = os.open(f"/proc/{pid}/autogroup", os.O_WRONLY)
         try:
             os.write(fd, str(niceness).encode())
