@@ -90,4 +90,5 @@ def test_a_sweeps_fetch_runs_at_the_sweeps_niceness_in_its_own_session(
     result = sweeper.run(SweepRequest(max_seconds=60, triggered_by="test"))
 
     assert result.repos_processed + result.skipped_clean == ["fetched"]
-    assert seen.read_text().strip().endswith(f" nice {SWEEP_NICENESS}")
+    niceness = max(os.getpriority(os.PRIO_PROCESS, 0), SWEEP_NICENESS)  # as _lower_priority
+    assert seen.read_text().strip().endswith(f" nice {niceness}")
