@@ -10,6 +10,8 @@ import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bench.measure import cpu_seconds
+
 
 def _first_line(argv: list[str]) -> str:
     try:
@@ -75,13 +77,7 @@ class CpuClock:
         ticks = os.sysconf("SC_CLK_TCK")
         # user nice system idle iowait irq softirq steal …
         user, nice, system, _, _, irq, softirq, steal = (int(f) for f in fields[1:9])
-        own = sum(
-            usage.ru_utime + usage.ru_stime
-            for usage in (
-                resource.getrusage(resource.RUSAGE_SELF),
-                resource.getrusage(resource.RUSAGE_CHILDREN),
-            )
-        )
+        own = cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN)
         return cls((user + nice + system + irq + softirq) / ticks, steal / ticks, own)
 
 

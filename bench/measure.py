@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -18,6 +19,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+
+def cpu_seconds(who: int) -> float:
+    """User + system CPU seconds of ``resource.getrusage(who)`` (RUSAGE_SELF: this process;
+    RUSAGE_CHILDREN: every child it has waited for)."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import json
 import resource
 import time
 
+from bench.measure import cpu_seconds
 from statehub.settings import load_settings
 from statehub.store import Store
 from statehub.sweep import engine
@@ -30,13 +31,14 @@ def main() -> None:
     settings = load_settings()
     store = Store.open(settings.resolved_database_url)
     try:
-        own, children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
+        own, children = cpu_seconds(resource.RUSAGE_SELF), cpu_seconds(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         result = Sweeper(settings, store).run(
             SweepRequest(max_seconds=args.max_seconds, fetch=args.fetch, triggered_by="bench")
         )
         seconds = time.perf_counter() - started
-        own, children = _cpu(resource.RUSAGE_SELF) - own, _cpu(resource.RUSAGE_CHILDREN) - children
+        own = cpu_seconds(resource.RUSAGE_SELF) - own
+        children = cpu_seconds(resource.RUSAGE_CHILDREN) - children
     finally:
         store.dispose()
     counts = {
@@ -69,11 +71,6 @@ def _peak_rss_mb() -> float | None:
     except OSError:
         pass
     return None  # not Linux: the parent falls back to wait4's figure
-
-
-def _cpu(who: int) -> float:
-    usage = resource.getrusage(who)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _pool(workers: int, *, fetch: bool) -> str:

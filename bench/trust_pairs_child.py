@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench import unguarded_child
+from bench.measure import cpu_seconds
 from statehub.settings import load_settings
 from statehub.sweep import check
 from statehub.sweep.check import CheckPlan, check_repo
@@ -99,14 +100,9 @@ def _pairs(paths: list[str], plan: CheckPlan, passes: int) -> dict[str, Any]:
 def _check(path: str, plan: CheckPlan, names: dict[str, Any]) -> tuple[float, float, str]:
     """One check of ``path`` with ``names`` in ``statehub.sweep.check``: its CPU and verdict."""
     vars(check).update({name: names[name] for name in unguarded_child.SWAPPED})
-    own, git = time.thread_time(), _children_cpu()
+    own, git = time.thread_time(), cpu_seconds(resource.RUSAGE_CHILDREN)
     verdict = check_repo(path, path, allow_push=False, plan=plan).verdict
-    return time.thread_time() - own, _children_cpu() - git, str(verdict)
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return time.thread_time() - own, cpu_seconds(resource.RUSAGE_CHILDREN) - git, str(verdict)
 
 
 def _document(

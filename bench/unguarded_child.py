@@ -1,6 +1,6 @@
 """``bench.sweep_child`` on today's engine without the trust hardening's per-repo work:
 ``python -m bench.unguarded_child``. A measuring device for ``bench.trust``, never a product
-switch: nothing in ``statehub`` can turn the hardening off; this child swaps two names in
+switch: nothing in ``statehub`` can turn the hardening off; this child swaps ``guard_repo`` in
 ``statehub.sweep.check`` for its own process only.
 
 What it removes, repo by repo (statehub/git/trust.py): ``guard_repo`` runs every repo down

@@ -73,3 +73,20 @@ def answers_ok(
         return httpx.get(url, timeout=1).status_code == 200
     except httpx.TransportError:
         return False
+
+
+def autogroups() -> bool:
+    """Whether the kernel schedules each session as one group (``sched_autogroup_enabled``)."""
+    flag = Path("/proc/sys/kernel/sched_autogroup_enabled")
+    return flag.exists() and flag.read_text().strip() == "1"
+
+
+# Shell lines for a process inside a git's session: wait (up to 5 s) until the session's
+# group has a niceness other than 0, which State Hub's runner writes just after the spawn,
+# so that a probe reading /proc/self/autogroup does not read before the write.
+AWAIT_SESSION_NICENESS = (
+    "i=0\n"
+    "while grep -q ' nice 0$' /proc/self/autogroup && [ $i -lt 500 ]; do\n"
+    "  i=$((i + 1)); sleep 0.01\n"
+    "done\n"
+)

@@ -67,8 +67,8 @@ LOCAL_GIT_PER_CPU = 4
 # a thread's niceness), yield the CPU to the API's threads and to the developer's own work.
 # Measured with a 1,000-repo sweep in the server on 2 busy cores: p99 of GET /health 47-62 ms
 # at niceness 0, 11-29 ms at 10, the sweep no slower (docs/benchmarks.md). Where the kernel
-# schedules each session as one group (autogroup), a fetch's session is given the same
-# niceness as its group's (statehub/git/runner.py, _keep_niceness).
+# schedules each session as one group (autogroup), each git's session is given the niceness
+# of the thread that started it (statehub/git/runner.py, _keep_niceness).
 SWEEP_NICENESS = 10
 
 

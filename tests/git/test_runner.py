@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from statehub.git.runner import GitResult, GitTimeout, git_environment, run_git
-from testing.processes import read_pids, survivors
+from testing.processes import AWAIT_SESSION_NICENESS, autogroups, read_pids, survivors
 
 
 def _alias(tmp_path: Path, script: str) -> list[str]:
@@ -58,11 +58,6 @@ def test_git_runs_in_its_own_session(tmp_path: Path) -> None:
     assert session != os.getsid(0)
 
 
-def _autogroups() -> bool:
-    flag = Path("/proc/sys/kernel/sched_autogroup_enabled")
-    return flag.exists() and flag.read_text().strip() == "1"
-
-
 # At least a sweep thread's niceness (a test run may be niced already: never lower it).
 NICED = max(os.getpriority(os.PRIO_PROCESS, 0), 10)
 
@@ -71,14 +66,7 @@ def _session_group_from_a_niced_thread(tmp_path: Path) -> str:
     """What ``/proc/self/autogroup`` says inside git's session, git started from a thread at
     niceness ``NICED`` (as a sweep's are). The probe waits for a niceness other than 0 to
     appear, up to 5 s, so that it does not read before the runner has written."""
-    probe = _alias(
-        tmp_path,
-        "i=0\n"
-        "while grep -q ' nice 0$' /proc/self/autogroup && [ $i -lt 500 ]; do\n"
-        "  i=$((i + 1)); sleep 0.01\n"
-        "done\n"
-        "cat /proc/self/autogroup\n",
-    )
+    probe = _alias(tmp_path, AWAIT_SESSION_NICENESS + "cat /proc/self/autogroup\n")
     results: list[GitResult] = []
 
     def niced() -> None:
@@ -93,14 +81,14 @@ def _session_group_from_a_niced_thread(tmp_path: Path) -> str:
     return result.stdout.decode().strip()
 
 
-@pytest.mark.skipif(not _autogroups(), reason="the kernel does not group sessions (autogroup)")
+@pytest.mark.skipif(not autogroups(), reason="the kernel does not group sessions (autogroup)")
 def test_git_keeps_its_threads_niceness_in_its_own_session(tmp_path: Path) -> None:
     # The session is a scheduling group of its own: without the runner's write it would
     # weigh as much as the whole State Hub process, niced or not.
     assert _session_group_from_a_niced_thread(tmp_path).endswith(f" nice {NICED}")
 
 
-@pytest.mark.skipif(not _autogroups(), reason="the kernel does not group sessions (autogroup)")
+@pytest.mark.skipif(not autogroups(), reason="the kernel does not group sessions (autogroup)")
 @pytest.mark.skipif(os.getpriority(os.PRIO_PROCESS, 0) != 0, reason="the test run is niced")
 def test_a_call_from_a_thread_at_niceness_0_leaves_its_session_as_it_was(
     tmp_path: Path,

@@ -7,7 +7,6 @@ import os
 import shlex
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -21,6 +20,7 @@ from statehub.sweep.engine import (
 )
 from statehub.sweep.request import SweepRequest
 from testing.fleet import FleetBuilder, register
+from testing.processes import AWAIT_SESSION_NICENESS, autogroups
 
 
 @pytest.fixture
@@ -59,12 +59,7 @@ def test_sweep_threads_run_niced_and_leave_the_caller_alone() -> None:
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
 
 
-def _autogroups() -> bool:
-    flag = Path("/proc/sys/kernel/sched_autogroup_enabled")
-    return flag.exists() and flag.read_text().strip() == "1"
-
-
-@pytest.mark.skipif(not _autogroups(), reason="the kernel does not group sessions (autogroup)")
+@pytest.mark.skipif(not autogroups(), reason="the kernel does not group sessions (autogroup)")
 def test_a_sweeps_fetch_runs_at_the_sweeps_niceness_in_its_own_session(
     fleet_builder: FleetBuilder, store: Store, sweeper: Sweeper
 ) -> None:
@@ -75,12 +70,8 @@ def test_a_sweeps_fetch_runs_at_the_sweeps_niceness_in_its_own_session(
     script = fleet_builder.remotes / "report-autogroup.sh"
     script.write_text(
         "#!/bin/sh\n"
-        # Wait (up to 5 s) for the runner's write, which follows the fetch's start.
-        "i=0\n"
-        "while grep -q ' nice 0$' /proc/self/autogroup && [ $i -lt 500 ]; do\n"
-        "  i=$((i + 1)); sleep 0.01\n"
-        "done\n"
-        f"cat /proc/self/autogroup > {shlex.quote(str(seen))}\n"
+        + AWAIT_SESSION_NICENESS  # the runner writes just after the fetch starts
+        + f"cat /proc/self/autogroup > {shlex.quote(str(seen))}\n"
         'exec git-upload-pack "$@"\n'
     )
     script.chmod(0o755)
