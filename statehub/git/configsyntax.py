@@ -160,15 +160,18 @@ def _entry(reader: _Reader, section: str | None) -> RawEntry:
 
 
 # The lines nearly every real config file is made of, read with one regex each: a sweep reads
-# a config per repo, and the character-by-character reader costs ten times as much. A file
-# with any other line (quotes, escapes, comments after a value…) takes the full reader. A
+# a config per repo, and the character-by-character reader costs ten times as much. A value
+# may be one quoted string without escapes (git writes a path with spaces, "#" or ";" so):
+# inside the quotes git keeps every character as it is. A file with any other line (escapes,
+# a quote that is not the whole value, comments after a value…) takes the full reader. A
 # line met before (most of a fleet's: [core], bare = false, the default refspec…) is read
 # from a cache: a line's reading does not depend on the lines around it.
 _VALUE = r"[^\"\\\\#;\s](?:[^\"\\\\#;\t\n\r\v\f]*[^\"\\\\#;\s])?"
+_QUOTED = r"\"([^\"\\\\\n]*)\""  # "…": no quote, backslash or newline inside
 _SIMPLE_LINE = re.compile(
     r"[ \t]*(?:"
     r"\[([A-Za-z0-9.-]+)(?:[ \t]+\"([^\"\\\\\n]*)\")?\]"  # [section] or [section "sub"]
-    rf"|([A-Za-z][A-Za-z0-9-]*)[ \t]*(=[ \t]*({_VALUE})?[ \t]*)?"  # key, key = value
+    rf"|([A-Za-z][A-Za-z0-9-]*)[ \t]*(=[ \t]*(?:({_VALUE})|{_QUOTED})?[ \t]*)?"  # key, key = value
     r"|[#;].*"  # a comment
     r")?[ \t]*"
 )
@@ -191,9 +194,11 @@ def _simple_line(line: str) -> _Header | _Pair | bool:
     match = _SIMPLE_LINE.fullmatch(line)
     if match is None:
         return False
-    name, sub, key, equals, value = match.groups()
+    name, sub, key, equals, value, quoted = match.groups()
     if key is not None:
-        return _Pair(key.lower(), (value or "") if equals is not None else None)
+        if equals is None:
+            return _Pair(key.lower(), None)
+        return _Pair(key.lower(), value if value is not None else quoted or "")
     if name is None:
         return True
     if sub is not None and "." in name:

@@ -143,9 +143,9 @@ def test_generated_files_read_as_git_reads_them(text: str) -> None:
 
 
 def test_the_fast_path_and_the_full_reader_agree() -> None:
-    """Simple files take a regex per line; a quote anywhere sends the file to the full reader."""
+    """Simple files take a regex per line; an escape anywhere sends the file to the full reader."""
     simple = '[core]\n\tbare = false\n[remote "origin"]\n\turl = /srv/x.git\n\tk\n\te =\n'
-    assert ours(simple) == ours(simple + '[z]\n\tq = "forces the full reader"\n')[:-1]
+    assert ours(simple) == ours(simple + '[z]\n\tq = "forces\\tthe full reader"\n')[:-1]
     assert ours(simple) == git_list(simple)
 
 
@@ -176,6 +176,12 @@ FAST = {
     "upper case names, dashes, digits": "[Core-2]\n\tKey-3 = Value\n[X]\n\tA = b\n",
     "non-ASCII in a value and a subsection": '[a "ü"]\n\tk = é ü\n',
     "a repeated line in two sections": "[a]\n\tk = 1\n[b]\n\tk = 1\n[a]\n\tk = 1\n",
+    "a quoted value": '[a]\n\tk = "v"\n',
+    "a quoted path, as git writes one with a space, # or ;": (
+        '[remote "origin"]\n\tuploadpack = "/srv/my tools/up.sh"\n\turl = "/srv/a#b;c.git"\n'
+    ),
+    "spaces, tabs, # and ; kept inside quotes": '[a]\n\tk =  "  one\ttwo # three ; four  "  \n',
+    "an empty quoted value": '[a]\n\tk = ""\n\tj=""\n',
 }
 # Files it must leave to the full reader, which reads or refuses them as git does.
 DECLINED = {
@@ -185,7 +191,12 @@ DECLINED = {
     "comment after the header": "[core] # c\n\tk = v\n",
     "comment after a value": "[a]\n\tk = v # c\n",
     "a tab inside a value": "[a]\n\tk = one\ttwo\n",
-    "a quote": '[a]\n\tk = "v"\n',
+    "a quote inside a value": '[a]\n\tk = a"v"\n',
+    "text after a quoted value": '[a]\n\tk = "v" w\n',
+    "a comment after a quoted value": '[a]\n\tk = "v" # c\n',
+    "two quoted strings": '[a]\n\tk = "v""w"\n',
+    "an escape inside quotes": '[a]\n\tk = "v\\"w"\n',
+    "an unterminated quote": '[a]\n\tk = "v\n',
     "an escape": "[a]\n\tk = v\\n\n",
     "a key starting with a digit": "[a]\n\t2k = v\n",
 }
@@ -204,7 +215,10 @@ def test_the_fast_path_declines_every_other_line(text: str) -> None:
     assert ours(text) == git_list(text)
 
 
-_plain_value = st.text(alphabet="ab Z.:/-=*+é", max_size=12)
+_plain_value = st.one_of(
+    st.text(alphabet="ab Z.:/-=*+é", max_size=12),
+    st.text(alphabet="ab Z\t#;.=é", max_size=8).map(lambda inside: f'"{inside}"'),
+)
 _blank_or_comment = st.sampled_from(["", "  ", "\t", "# c", "; c", "\t# indented"])
 
 
@@ -226,7 +240,8 @@ def _simple_config(draw: st.DrawFn) -> str:
             if draw(st.integers(0, 6)) == 0:
                 lines.append(draw(_blank_or_comment))
         if draw(st.integers(0, 8)) == 0:  # a line the fast path declines, or git refuses
-            lines.append(draw(st.sampled_from(['\tk = "q"', "\tk = a\\n", "\t2k = v", "[a_b]"])))
+            odd = ['\tk = "q" x', '\tk = "q', "\tk = a\\n", "\t2k = v", "[a_b]"]
+            lines.append(draw(st.sampled_from(odd)))
     return "\n".join(lines) + draw(st.sampled_from(["\n", ""]))
 
 
